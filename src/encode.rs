@@ -9,15 +9,13 @@ fn is_unreserved(b: u8) -> bool {
 ///
 /// The result is always one path segment or one query value: `/`, `?`, `#`, `%`, `:` and `@` are encoded.
 pub fn component(s: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    use std::fmt::Write as _;
     let mut out = String::with_capacity(s.len() + s.len() / 2);
     for &b in s.as_bytes() {
         if is_unreserved(b) {
             out.push(char::from(b));
         } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0x0f)]));
+            let _ = write!(out, "%{b:02X}");
         }
     }
     out

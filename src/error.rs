@@ -70,9 +70,9 @@ pub fn classify(status: u16, code: Option<&ApiCode>) -> ErrorKind {
         _ => {}
     }
     match code.and_then(ApiCode::number) {
-        Some(c) if c == 4001.0 => return ErrorKind::Authentication,
-        Some(c) if c == 4002.0 => return ErrorKind::RateLimit,
-        Some(c) if c == 4000.0 || c == 4003.0 || c == 4004.0 => return ErrorKind::InvalidRequest,
+        Some(4001.0) => return ErrorKind::Authentication,
+        Some(4002.0) => return ErrorKind::RateLimit,
+        Some(4000.0 | 4003.0 | 4004.0) => return ErrorKind::InvalidRequest,
         Some(c) if c == 0.0 || (5000.0..6000.0).contains(&c) => return ErrorKind::Server,
         _ => {}
     }

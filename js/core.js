@@ -1,0 +1,89 @@
+// The public client. Each method hands its arguments to the WebAssembly core, which checks them, builds
+// and sends the request, retries as its policy allows and classifies failures; this layer only gives the
+// results their JavaScript shape.
+
+import * as core from "./gosquared_chat.js";
+import { toError } from "./errors.js";
+import { PagePromise } from "./pagination.js";
+
+export * from "./errors.js";
+export { Page, PagePromise } from "./pagination.js";
+
+async function settle(pending) {
+  try {
+    return await pending;
+  } catch (error) {
+    throw toError(error);
+  }
+}
+
+/** A client for the GoSquared Live Chat API. */
+export class ChatClient {
+  #config;
+  #state = { rateLimit: undefined };
+
+  /**
+   * @param {object} options `{ apiKey, siteToken, baseUrl, fetch, timeoutMs, maxRetries, headers }`
+   */
+  constructor(options) {
+    try {
+      this.#config = core.normalizeConfig(options);
+    } catch (error) {
+      throw toError(error);
+    }
+  }
+
+  /** The rate-limit budget from the last answer: `{ limit, remaining, cost, fullInSeconds }`, or undefined. */
+  get rateLimit() {
+    return this.#state.rateLimit;
+  }
+
+  /** Lists open chats, newest activity first. */
+  listChats(params, opts) {
+    return new PagePromise((cursor) => core.listChats(this.#config, params, opts, this.#state, cursor));
+  }
+
+  /** Lists archived chats. */
+  listArchivedChats(params, opts) {
+    return new PagePromise((cursor) => core.listArchivedChats(this.#config, params, opts, this.#state, cursor));
+  }
+
+  /** Reads one chat. */
+  getChat(chatId, opts) {
+    return settle(core.getChat(this.#config, chatId, opts, this.#state));
+  }
+
+  /** Lists a chat's feed: its messages, notes and events. */
+  getFeed(chatId, params, opts) {
+    return new PagePromise((cursor) => core.getFeed(this.#config, chatId, params, opts, this.#state, cursor));
+  }
+
+  /** Lists a chat's messages. */
+  listMessages(chatId, params, opts) {
+    return new PagePromise((cursor) => core.listMessages(this.#config, chatId, params, opts, this.#state, cursor));
+  }
+
+  /** Sends a message to a chat, as an agent unless `from` says otherwise. */
+  sendMessage(chatId, message, opts) {
+    return settle(core.sendMessage(this.#config, chatId, message, opts, this.#state));
+  }
+
+  /** Leaves a private note on a chat for the team. */
+  addNote(chatId, note, opts) {
+    return settle(core.addNote(this.#config, chatId, note, opts, this.#state));
+  }
+
+  /** Archives a chat. */
+  archiveChat(chatId, opts) {
+    return settle(core.archiveChat(this.#config, chatId, opts, this.#state));
+  }
+
+  /** Brings a chat back from the archive. */
+  unarchiveChat(chatId, opts) {
+    return settle(core.unarchiveChat(this.#config, chatId, opts, this.#state));
+  }
+
+  get [Symbol.toStringTag]() {
+    return "ChatClient";
+  }
+}

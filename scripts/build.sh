@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/: cargo → wasm-bindgen (web target) → wasm-opt -Oz → JS layer + package.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build --release --target wasm32-unknown-unknown --quiet
+rm -rf pkg
+mkdir -p pkg
+wasm-bindgen --target web --no-typescript --out-dir pkg --out-name gosquared_chat \
+  target/wasm32-unknown-unknown/release/gosquared_chat.wasm
+# binaryen from npm: Debian's wasm-opt 108 writes modules that fail to instantiate.
+node_modules/.bin/wasm-opt -Oz pkg/gosquared_chat_bg.wasm -o pkg/gosquared_chat_bg.wasm
+cp js/*.js pkg/
+mkdir -p pkg/emulator
+cp js/emulator/*.js pkg/emulator/
+cp -R pkg-template/. pkg/
+chmod +x pkg/emulator/cli.js
+
+# Let tests and examples import the built package by its name.
+mkdir -p node_modules
+ln -sfn ../pkg node_modules/gosquared-chat
+printf '[build] pkg/ ready: wasm %s bytes\n' "$(wc -c < pkg/gosquared_chat_bg.wasm)"

@@ -1,0 +1,294 @@
+//! The functions the JS `ChatClient` calls: one per endpoint, all sharing one request loop.
+
+use crate::bindings::{json_parse, json_stringify};
+use crate::config::{CallOptions, Config};
+use crate::convert::{self, get, set};
+use crate::endpoints::{self, ApiRequest, Expect, RetryClass};
+use crate::error::{ApiCode, Error, ErrorKind};
+use crate::pagination::{self, PageFacts, Verdict};
+use crate::rate_limit::RateLimit;
+use crate::retry::{self, Decision, Failure};
+use crate::transport::{self, Answer, AttemptError};
+use js_sys::{Array, JsString, Object};
+use wasm_bindgen::prelude::*;
+
+/// Checks client options and returns them normalised, as a plain object to pass back on every call.
+#[wasm_bindgen(js_name = normalizeConfig)]
+pub fn normalize_config(options: JsValue) -> Result<JsValue, JsValue> {
+    Config::from_js(&options).map(|c| c.to_js()).map_err(|e| convert::error_to_js(&e))
+}
+
+/// Lists open chats: `GET /chat/v1/chats`.
+#[wasm_bindgen(js_name = listChats)]
+pub async fn list_chats(config: JsValue, params: JsValue, opts: JsValue, state: JsValue, cursor: JsValue) -> Result<JsValue, JsValue> {
+    let build = || convert::list_params(&params, &cursor).map(|(p, prev)| (endpoints::list_chats(&p), prev));
+    run_list(&config, &opts, &state, build).await
+}
+
+/// Lists archived chats: `GET /chat/v1/archivedChats`.
+#[wasm_bindgen(js_name = listArchivedChats)]
+pub async fn list_archived_chats(config: JsValue, params: JsValue, opts: JsValue, state: JsValue, cursor: JsValue) -> Result<JsValue, JsValue> {
+    let build = || convert::list_params(&params, &cursor).map(|(p, prev)| (endpoints::list_archived_chats(&p), prev));
+    run_list(&config, &opts, &state, build).await
+}
+
+/// Reads one chat: `GET /chat/v1/chats/{id}`.
+#[wasm_bindgen(js_name = getChat)]
+pub async fn get_chat(config: JsValue, chat_id: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
+    run(&config, &opts, &state, || Ok(endpoints::get_chat(&convert::chat_id(&chat_id)?))).await
+}
+
+/// Reads a chat's feed of messages, notes and events: `GET /chat/v1/chats/{id}/feed`.
+#[wasm_bindgen(js_name = getFeed)]
+pub async fn get_feed(config: JsValue, chat_id: JsValue, params: JsValue, opts: JsValue, state: JsValue, cursor: JsValue) -> Result<JsValue, JsValue> {
+    let build = || {
+        let id = convert::chat_id(&chat_id)?;
+        convert::list_params(&params, &cursor).map(|(p, prev)| (endpoints::get_feed(&id, &p), prev))
+    };
+    run_list(&config, &opts, &state, build).await
+}
+
+/// Lists a chat's messages: `GET /chat/v1/chats/{id}/messages`.
+#[wasm_bindgen(js_name = listMessages)]
+pub async fn list_messages(config: JsValue, chat_id: JsValue, params: JsValue, opts: JsValue, state: JsValue, cursor: JsValue) -> Result<JsValue, JsValue> {
+    let build = || {
+        let id = convert::chat_id(&chat_id)?;
+        convert::list_params(&params, &cursor).map(|(p, prev)| (endpoints::list_messages(&id, &p), prev))
+    };
+    run_list(&config, &opts, &state, build).await
+}
+
+/// Sends a message: `POST /chat/v1/chats/{id}/messages`.
+#[wasm_bindgen(js_name = sendMessage)]
+pub async fn send_message(config: JsValue, chat_id: JsValue, message: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
+    run(&config, &opts, &state, || {
+        let id = convert::chat_id(&chat_id)?;
+        let (content, from) = convert::content_input(&message, true)?;
+        Ok(endpoints::send_message(&id, &content, from))
+    })
+    .await
+}
+
+/// Leaves a private note: `POST /chat/v1/chats/{id}/notes`.
+#[wasm_bindgen(js_name = addNote)]
+pub async fn add_note(config: JsValue, chat_id: JsValue, note: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
+    run(&config, &opts, &state, || {
+        let id = convert::chat_id(&chat_id)?;
+        let (content, _) = convert::content_input(&note, false)?;
+        Ok(endpoints::add_note(&id, &content))
+    })
+    .await
+}
+
+/// Archives a chat: `POST /chat/v1/chats/{id}/archive`.
+#[wasm_bindgen(js_name = archiveChat)]
+pub async fn archive_chat(config: JsValue, chat_id: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
+    run(&config, &opts, &state, || Ok(endpoints::archive_chat(&convert::chat_id(&chat_id)?))).await
+}
+
+/// Unarchives a chat: `POST /chat/v1/chats/{id}/unarchive`.
+#[wasm_bindgen(js_name = unarchiveChat)]
+pub async fn unarchive_chat(config: JsValue, chat_id: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
+    run(&config, &opts, &state, || Ok(endpoints::unarchive_chat(&convert::chat_id(&chat_id)?))).await
+}
+
+/// Runs a single-object or write request and returns its body.
+async fn run(config: &JsValue, opts: &JsValue, state: &JsValue, build: impl FnOnce() -> Result<ApiRequest, Error>) -> Result<JsValue, JsValue> {
+    let (config, opts) = prepare(config, opts)?;
+    let request = build().map_err(|e| convert::error_to_js(&e))?;
+    execute(&config, &opts, state, &request).await
+}
+
+/// Runs a list request and returns `{ items, cardinality, offset, limit, next }`.
+async fn run_list(
+    config: &JsValue,
+    opts: &JsValue,
+    state: &JsValue,
+    build: impl FnOnce() -> Result<(ApiRequest, Option<String>), Error>,
+) -> Result<JsValue, JsValue> {
+    let (config, opts) = prepare(config, opts)?;
+    let (request, previous_first) = build().map_err(|e| convert::error_to_js(&e))?;
+    let body = execute(&config, &opts, state, &request).await?;
+    list_page(&request, &body, previous_first.as_deref()).map_err(|e| {
+        let e = e.at(request.method, &request.path).redact(&config.secrets());
+        convert::error_to_js(&e)
+    })
+}
+
+fn prepare(config: &JsValue, opts: &JsValue) -> Result<(Config, CallOptions), JsValue> {
+    let config = Config::from_js(config).map_err(|e| convert::error_to_js(&e))?;
+    let opts = CallOptions::from_js(opts, &config).map_err(|e| convert::error_to_js(&e))?;
+    Ok((config, opts))
+}
+
+fn request_init(config: &Config, request: &ApiRequest) -> Object {
+    let init = Object::new();
+    set(&init, "method", &JsValue::from_str(request.method));
+    let headers = Object::new();
+    for (name, value) in &config.headers {
+        set(&headers, name, &JsValue::from_str(value));
+    }
+    set(&headers, "accept", &JsValue::from_str("application/json"));
+    if let Some(body) = &request.body {
+        set(&headers, "content-type", &JsValue::from_str("application/json"));
+        set(&init, "body", &JsValue::from_str(body));
+    }
+    set(&init, "headers", &headers);
+    init
+}
+
+/// Sends a request, retrying as the policy allows, and returns the decoded 2xx body.
+async fn execute(config: &Config, opts: &CallOptions, state: &JsValue, request: &ApiRequest) -> Result<JsValue, JsValue> {
+    let signal = opts.signal.as_ref();
+    if let Some(reason) = transport::aborted_reason(signal) {
+        return Err(reason);
+    }
+    let url = request.url(&config.base_url, config.api_key.as_deref(), &config.site_token);
+    let mut attempts = 0u32;
+    loop {
+        attempts += 1;
+        let init = request_init(config, request);
+        let (failure, mut error) = match transport::attempt(config.fetch.as_ref(), &url, &init, opts.timeout_ms, signal).await {
+            Err(AttemptError::Aborted(reason)) => return Err(reason),
+            Err(AttemptError::Failed(e)) => {
+                let failure = if e.kind == ErrorKind::Timeout { Failure::Timeout } else { Failure::Connection };
+                (failure, e)
+            }
+            Ok(answer) => {
+                record_rate_limit(state, &answer);
+                match decode(request, &answer) {
+                    Ok(body) => return Ok(body),
+                    Err(e) => (Failure::Status(answer.status), e),
+                }
+            }
+        };
+        let random = js_sys::Math::random();
+        match retry::decide(request.retry, failure, attempts, opts.max_retries, error.retry_after_ms, random) {
+            Decision::Retry(delay) => transport::sleep(delay, signal).await?,
+            Decision::Stop => {
+                error.attempts = attempts;
+                error.may_have_succeeded = retry::may_have_succeeded(request.retry, failure)
+                    || (error.kind == ErrorKind::ResponseFormat && request.retry != RetryClass::Read && failure != Failure::Connection);
+                let error = error.at(request.method, &request.path).redact(&config.secrets());
+                return Err(convert::error_to_js(&error));
+            }
+        }
+    }
+}
+
+fn record_rate_limit(state: &JsValue, answer: &Answer) {
+    if let Some(rl) = RateLimit::from_headers(|name| answer.header(name)) {
+        if convert::is_plain_object(state) {
+            let _ = js_sys::Reflect::set(state, &JsValue::from_str("rateLimit"), &convert::rate_limit_to_js(&rl));
+        }
+    }
+}
+
+/// The API's `code` and `message` from an error body, also inside a legacy `{ error: {…} }` wrapper.
+fn api_error_fields(body: &JsValue) -> (Option<ApiCode>, Option<String>) {
+    let mut source = body.clone();
+    if let Ok(inner) = get(body, "error") {
+        if convert::is_plain_object(&inner) {
+            source = inner;
+        }
+    }
+    let code = get(&source, "code").ok().and_then(|c| match c.as_f64() {
+        Some(n) => Some(ApiCode::Number(n)),
+        None => c.as_string().map(|s| ApiCode::Text(crate::error::truncate(&s, 60))),
+    });
+    let message = get(&source, "message").ok().and_then(|m| m.as_string());
+    (code, message)
+}
+
+/// Turns an answer into the decoded body, or into the error it stands for.
+fn decode(request: &ApiRequest, answer: &Answer) -> Result<JsValue, Error> {
+    let status = answer.status;
+    let empty = answer.body.unchecked_ref::<JsString>().length() == 0;
+    let parsed = if empty { None } else { json_parse(&answer.body).ok() };
+    if !(200..300).contains(&status) {
+        let (code, message) = parsed.as_ref().filter(|b| convert::is_plain_object(b)).map(api_error_fields).unwrap_or((None, None));
+        let mut e = Error::from_answer(status, code, message.as_deref());
+        e.retry_after_ms = answer.header("retry-after").and_then(|v| retry::parse_retry_after(&v, js_sys::Date::now()));
+        return Err(e);
+    }
+    let format_error = |what: &str| Error { status: Some(status), ..Error::new(ErrorKind::ResponseFormat, format!("{what} (HTTP {status})")) };
+    let body = match parsed {
+        Some(b) => b,
+        None if empty && request.expect == Expect::Write => return Ok(Object::new().into()),
+        None if empty => return Err(format_error("The API sent an empty body where JSON was expected")),
+        None => return Err(format_error("The API sent a body that is not valid JSON")),
+    };
+    if convert::is_plain_object(&body) {
+        let (code, message) = api_error_fields(&body);
+        let is_error_body = code.is_some() && message.is_some() && !has(&body, "list") && !has(&body, "id");
+        if is_error_body {
+            return Err(Error::from_answer(status, code, message.as_deref()));
+        }
+    }
+    match request.expect {
+        Expect::List if Array::is_array(&body) || (convert::is_plain_object(&body) && get(&body, "list").is_ok_and(|l| Array::is_array(&l))) => Ok(body),
+        Expect::List => Err(format_error("The API sent JSON without a list where a list was expected")),
+        Expect::Object | Expect::Write if convert::is_plain_object(&body) => Ok(unwrap_chat(request, body)),
+        Expect::Object | Expect::Write => Err(format_error("The API sent JSON that is not an object")),
+    }
+}
+
+fn has(obj: &JsValue, key: &str) -> bool {
+    get(obj, key).is_ok_and(|v| !v.is_undefined())
+}
+
+/// Unwraps a `{ chat: {…} }` envelope on reads of one chat, a shape the API might use instead of a bare chat.
+fn unwrap_chat(request: &ApiRequest, body: JsValue) -> JsValue {
+    if request.expect == Expect::Object && !has(&body, "id") {
+        if let Ok(inner) = get(&body, "chat") {
+            if convert::is_plain_object(&inner) {
+                return inner;
+            }
+        }
+    }
+    body
+}
+
+/// Builds `{ items, cardinality, offset, limit, next }` from a list body.
+fn list_page(request: &ApiRequest, body: &JsValue, previous_first: Option<&str>) -> Result<JsValue, Error> {
+    let (items, cardinality) = if Array::is_array(body) {
+        (body.clone().unchecked_into::<Array>(), None)
+    } else {
+        let items = get(body, "list")?.unchecked_into::<Array>();
+        let cardinality = get(body, "cardinality").ok().and_then(|c| c.as_f64().or_else(|| c.as_string().and_then(|s| s.parse().ok())));
+        (items, cardinality.filter(|c| c.is_finite() && *c >= 0.0))
+    };
+    let (offset, limit) = match &request.list {
+        Some((_, p)) => (p.offset.unwrap_or(0), p.limit),
+        None => (0, None),
+    };
+    let len = items.length() as usize;
+    let first_key = if len > 0 { json_stringify(&items.get(0)).ok().and_then(|s| s.as_string()) } else { None };
+    let verdict = pagination::judge(&PageFacts {
+        offset,
+        limit,
+        len,
+        cardinality,
+        first_key: first_key.as_deref(),
+        previous_first_key: previous_first,
+    });
+    let page = Object::new();
+    let (items, next) = match verdict {
+        Verdict::Repeated => (Array::new(), None),
+        Verdict::Next(next) => (items, next),
+    };
+    set(&page, "items", &items);
+    set(&page, "cardinality", &cardinality.map_or(JsValue::UNDEFINED, JsValue::from));
+    set(&page, "offset", &JsValue::from(offset as f64));
+    set(&page, "limit", &JsValue::from(limit.unwrap_or(len as u32)));
+    if let Some((next_offset, next_limit)) = next {
+        let cursor = Object::new();
+        set(&cursor, "offset", &JsValue::from(next_offset as f64));
+        set(&cursor, "limit", &JsValue::from(next_limit));
+        if let Some(key) = &first_key {
+            set(&cursor, "firstKey", &JsValue::from_str(key));
+        }
+        set(&page, "next", &cursor);
+    }
+    Ok(page.into())
+}

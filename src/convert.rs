@@ -1,0 +1,179 @@
+//! Reading JS arguments into checked Rust values, and building the plain JS objects handed back.
+
+use crate::endpoints::ListParams;
+use crate::error::{ApiCode, Error};
+use crate::rate_limit::RateLimit;
+use crate::{time, validate};
+use js_sys::{Array, Function, JsString, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// The property that marks an error descriptor for the JS layer, which turns it into an error class.
+const BRAND: &str = "__gosquaredChatError";
+
+/// Reads `obj[key]`; a throwing getter or proxy trap reads as an invalid argument.
+pub fn get(obj: &JsValue, key: &str) -> Result<JsValue, Error> {
+    Reflect::get(obj, &JsValue::from_str(key)).map_err(|_| Error::invalid(format!("could not read {key}")))
+}
+
+/// Sets `obj[key] = value` on an object this crate created.
+pub fn set(obj: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+fn is_absent(v: &JsValue) -> bool {
+    v.is_undefined() || v.is_null()
+}
+
+/// Whether `v` is an object that is neither an array nor a function.
+pub fn is_plain_object(v: &JsValue) -> bool {
+    v.is_object() && !Array::is_array(v) && !v.is_function()
+}
+
+/// Reads an optional options object, refusing keys outside `allowed` so that typos are caught.
+pub fn options_object(v: &JsValue, what: &str, allowed: &[&str]) -> Result<Option<JsValue>, Error> {
+    if is_absent(v) {
+        return Ok(None);
+    }
+    if !is_plain_object(v) {
+        return Err(Error::invalid(format!("{what} must be an object")));
+    }
+    let keys = Reflect::own_keys(v).map_err(|_| Error::invalid(format!("could not read {what}")))?;
+    for key in keys.iter() {
+        let known = key.as_string().is_some_and(|k| allowed.contains(&k.as_str()));
+        if !known {
+            let shown = key.as_string().map(|k| crate::error::truncate(&k, 40)).unwrap_or_else(|| "a symbol".into());
+            return Err(Error::invalid(format!("{what} has an unknown key \"{shown}\" (allowed: {})", allowed.join(", "))));
+        }
+    }
+    Ok(Some(v.clone()))
+}
+
+/// Reads an optional string property; a string with lone surrogates is refused rather than altered.
+pub fn opt_string(obj: &JsValue, key: &str) -> Result<Option<String>, Error> {
+    let v = get(obj, key)?;
+    if v.is_undefined() {
+        return Ok(None);
+    }
+    string(&v, key).map(Some)
+}
+
+/// Reads a JS string that must be well-formed UTF-16.
+pub fn string(v: &JsValue, name: &str) -> Result<String, Error> {
+    match v.dyn_ref::<JsString>() {
+        Some(s) if s.is_valid_utf16() => Ok(String::from(s)),
+        Some(_) => Err(Error::invalid(format!("{name} must not contain unpaired surrogates"))),
+        None => Err(Error::invalid(format!("{name} must be a string"))),
+    }
+}
+
+/// Reads an optional number property (undefined means absent).
+pub fn opt_number(obj: &JsValue, key: &str) -> Result<Option<f64>, Error> {
+    let v = get(obj, key)?;
+    if v.is_undefined() {
+        return Ok(None);
+    }
+    v.as_f64().map(Some).ok_or_else(|| Error::invalid(format!("{key} must be a number")))
+}
+
+/// Reads a time given as a `Date`, an ISO 8601 string or epoch milliseconds.
+fn time_value(v: &JsValue, name: &str) -> Result<Option<i64>, Error> {
+    if v.is_undefined() {
+        return Ok(None);
+    }
+    let bad = || Error::invalid(format!("{name} must be a Date, an ISO 8601 string or epoch milliseconds"));
+    if let Some(n) = v.as_f64() {
+        return validate::epoch_ms(name, n).map(Some);
+    }
+    if v.is_string() {
+        let s = string(v, name)?;
+        return time::parse_iso(s.trim()).filter(|ms| *ms >= 0).map(Some).ok_or_else(bad);
+    }
+    if is_plain_object(v) {
+        // A Date from any realm: anything with a callable getTime.
+        let get_time = get(v, "getTime")?.dyn_into::<Function>().map_err(|_| bad())?;
+        let n = get_time.call0(v).ok().and_then(|n| n.as_f64()).ok_or_else(bad)?;
+        if n.is_nan() {
+            return Err(Error::invalid(format!("{name} is an invalid Date")));
+        }
+        return validate::epoch_ms(name, n).map(Some);
+    }
+    Err(bad())
+}
+
+/// Reads list parameters `{ limit, offset, from, to }`, then applies a pagination cursor if one is given.
+pub fn list_params(params: &JsValue, cursor: &JsValue) -> Result<(ListParams, Option<String>), Error> {
+    let mut p = ListParams::default();
+    if let Some(o) = options_object(params, "params", &["limit", "offset", "from", "to"])? {
+        p.limit = opt_number(&o, "limit")?.map(validate::limit).transpose()?;
+        p.offset = opt_number(&o, "offset")?.map(validate::offset).transpose()?;
+        p.from = time_value(&get(&o, "from")?, "from")?;
+        p.to = time_value(&get(&o, "to")?, "to")?;
+    }
+    let mut previous_first = None;
+    if is_plain_object(cursor) {
+        p.offset = opt_number(cursor, "offset")?.map(validate::offset).transpose()?;
+        p.limit = opt_number(cursor, "limit")?.map(validate::limit).transpose()?;
+        previous_first = opt_string(cursor, "firstKey")?;
+    }
+    Ok((p.check()?, previous_first))
+}
+
+/// Reads a chat id argument.
+pub fn chat_id(v: &JsValue) -> Result<String, Error> {
+    if !v.is_string() {
+        return Err(Error::invalid("chatId must be a non-empty string"));
+    }
+    let id = string(v, "chatId")?;
+    validate::chat_id(&id)?;
+    Ok(id)
+}
+
+/// Reads `{ content, from? }` (or `{ content }` when `allow_from` is false).
+pub fn content_input(v: &JsValue, allow_from: bool) -> Result<(String, Option<validate::Sender>), Error> {
+    let allowed: &[&str] = if allow_from { &["content", "from"] } else { &["content"] };
+    let what = if allow_from { "message" } else { "note" };
+    let o = options_object(v, what, allowed)?.ok_or_else(|| Error::invalid(format!("{what} must be an object with content")))?;
+    let content = opt_string(&o, "content")?.ok_or_else(|| Error::invalid("content must be a non-empty string"))?;
+    validate::content(&content)?;
+    let from = if allow_from { opt_string(&o, "from")?.map(|f| validate::sender(&f)).transpose()? } else { None };
+    Ok((content, from))
+}
+
+/// Turns a failure into a plain descriptor object, branded for the JS layer's error classes.
+pub fn error_to_js(e: &Error) -> JsValue {
+    let o = Object::new();
+    set(&o, BRAND, &JsValue::TRUE);
+    set(&o, "name", &JsValue::from_str(e.kind.name()));
+    set(&o, "message", &JsValue::from_str(&e.message));
+    if let Some(s) = e.status {
+        set(&o, "status", &JsValue::from(s));
+    }
+    match &e.code {
+        Some(ApiCode::Number(n)) => set(&o, "code", &JsValue::from(*n)),
+        Some(ApiCode::Text(t)) => set(&o, "code", &JsValue::from_str(t)),
+        None => {}
+    }
+    if let Some(ms) = e.retry_after_ms {
+        set(&o, "retryAfterMs", &JsValue::from(ms));
+    }
+    if let Some(m) = e.method {
+        set(&o, "method", &JsValue::from_str(m));
+    }
+    if let Some(p) = &e.path {
+        set(&o, "path", &JsValue::from_str(p));
+    }
+    set(&o, "attempts", &JsValue::from(e.attempts));
+    set(&o, "mayHaveSucceeded", &JsValue::from_bool(e.may_have_succeeded));
+    o.into()
+}
+
+/// The rate-limit budget as `{ limit, remaining, cost, fullInSeconds }`, absent fields left out.
+pub fn rate_limit_to_js(rl: &RateLimit) -> JsValue {
+    let o = Object::new();
+    for (key, value) in [("limit", rl.limit), ("remaining", rl.remaining), ("cost", rl.cost), ("fullInSeconds", rl.full_in_seconds)] {
+        if let Some(v) = value {
+            set(&o, key, &JsValue::from(v));
+        }
+    }
+    o.into()
+}

@@ -1,0 +1,170 @@
+//! One HTTP attempt over `fetch`, with the guard that owns its timer and abort controller, and the
+//! cancellable wait between attempts.
+
+use crate::bindings::{clear_timeout, fetch_function, set_timeout};
+use crate::convert::{get, set};
+use crate::error::{Error, ErrorKind};
+use js_sys::{Function, Object, Promise, Reflect};
+use std::cell::Cell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal};
+
+/// Owns one attempt's timeout timer and `AbortController`, and the link from the caller's signal;
+/// dropping it clears the timer and unhooks the listener, whatever way the attempt ended.
+struct AttemptGuard {
+    controller: AbortController,
+    timer: JsValue,
+    _on_timeout: Closure<dyn FnMut()>,
+    timed_out: Rc<Cell<bool>>,
+    caller: Option<(AbortSignal, Closure<dyn FnMut()>)>,
+}
+
+impl AttemptGuard {
+    fn new(timeout_ms: u32, caller: Option<&AbortSignal>) -> Result<Self, Error> {
+        let controller = AbortController::new()
+            .map_err(|_| Error::new(ErrorKind::Connection, "this runtime has no AbortController"))?;
+        let timed_out = Rc::new(Cell::new(false));
+        let on_timeout = {
+            let (controller, timed_out) = (controller.clone(), timed_out.clone());
+            Closure::<dyn FnMut()>::new(move || {
+                timed_out.set(true);
+                controller.abort();
+            })
+        };
+        let timer = set_timeout(on_timeout.as_ref().unchecked_ref(), f64::from(timeout_ms));
+        let caller = caller.map(|signal| {
+            let (controller, source) = (controller.clone(), signal.clone());
+            let on_abort = Closure::<dyn FnMut()>::new(move || controller.abort_with_reason(&source.reason()));
+            let _ = signal.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+            (signal.clone(), on_abort)
+        });
+        Ok(AttemptGuard { controller, timer, _on_timeout: on_timeout, timed_out, caller })
+    }
+}
+
+impl Drop for AttemptGuard {
+    fn drop(&mut self) {
+        clear_timeout(&self.timer);
+        if let Some((signal, on_abort)) = &self.caller {
+            let _ = signal.remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+        }
+    }
+}
+
+/// How an attempt ended when no usable answer came.
+pub enum AttemptError {
+    /// The caller's signal aborted: reject with its reason, as `fetch` does.
+    Aborted(JsValue),
+    /// The attempt failed: a connection error, a timeout, or a response that was not a Response.
+    Failed(Error),
+}
+
+/// What the API answered: status, headers and the body as a JS string (not copied into wasm memory).
+pub struct Answer {
+    /// The HTTP status.
+    pub status: u16,
+    /// The response's `headers` object.
+    headers: JsValue,
+    /// The body text.
+    pub body: JsValue,
+}
+
+impl Answer {
+    /// Reads one header, case-insensitively, through the response's `headers.get`.
+    pub fn header(&self, name: &str) -> Option<String> {
+        let get_fn = get(&self.headers, "get").ok()?.dyn_into::<Function>().ok()?;
+        get_fn.call1(&self.headers, &JsValue::from_str(name)).ok()?.as_string()
+    }
+}
+
+/// The caller's abort reason, when its signal has fired.
+pub fn aborted_reason(signal: Option<&AbortSignal>) -> Option<JsValue> {
+    signal.filter(|s| s.aborted()).map(AbortSignal::reason)
+}
+
+fn failure_of(guard: &AttemptGuard, caller: Option<&AbortSignal>, timeout_ms: u32, what: &str, thrown: &JsValue) -> AttemptError {
+    if let Some(reason) = aborted_reason(caller) {
+        return AttemptError::Aborted(reason);
+    }
+    if guard.timed_out.get() {
+        return AttemptError::Failed(Error::new(ErrorKind::Timeout, format!("The attempt timed out after {timeout_ms} ms")));
+    }
+    let detail = get(thrown, "message").ok().and_then(|m| m.as_string()).unwrap_or_else(|| "unknown error".into());
+    let detail = crate::error::truncate(&detail, 200);
+    AttemptError::Failed(Error::new(ErrorKind::Connection, format!("{what}: {detail}")))
+}
+
+/// Sends one request and reads the whole body, all within `timeout_ms`.
+pub async fn attempt(
+    fetch: Option<&Function>,
+    url: &str,
+    init: &Object,
+    timeout_ms: u32,
+    caller: Option<&AbortSignal>,
+) -> Result<Answer, AttemptError> {
+    let fetch = fetch_function(fetch)
+        .ok_or_else(|| AttemptError::Failed(Error::new(ErrorKind::Connection, "no fetch function is available")))?;
+    let guard = AttemptGuard::new(timeout_ms, caller).map_err(AttemptError::Failed)?;
+    set(init, "signal", &guard.controller.signal());
+    let pending = fetch
+        .call2(&JsValue::UNDEFINED, &JsValue::from_str(url), init)
+        .map_err(|e| failure_of(&guard, caller, timeout_ms, "fetch threw", &e))?;
+    let response = JsFuture::from(Promise::resolve(&pending))
+        .await
+        .map_err(|e| failure_of(&guard, caller, timeout_ms, "The request failed", &e))?;
+    let not_response = || AttemptError::Failed(Error::new(ErrorKind::ResponseFormat, "fetch resolved to something that is not a Response"));
+    let status = Reflect::get(&response, &JsValue::from_str("status"))
+        .ok()
+        .and_then(|s| s.as_f64())
+        .filter(|s| s.fract() == 0.0 && (100.0..=599.0).contains(s))
+        .ok_or_else(not_response)? as u16;
+    let headers = Reflect::get(&response, &JsValue::from_str("headers")).unwrap_or(JsValue::UNDEFINED);
+    let text_fn = Reflect::get(&response, &JsValue::from_str("text"))
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .ok_or_else(not_response)?;
+    let reading = text_fn
+        .call0(&response)
+        .map_err(|e| failure_of(&guard, caller, timeout_ms, "Reading the response failed", &e))?;
+    let body = JsFuture::from(Promise::resolve(&reading))
+        .await
+        .map_err(|e| failure_of(&guard, caller, timeout_ms, "Reading the response failed", &e))?;
+    if !body.is_string() {
+        return Err(not_response());
+    }
+    drop(guard);
+    Ok(Answer { status, headers, body })
+}
+
+/// Waits `ms` milliseconds; the caller's signal ends the wait at once with its reason.
+pub async fn sleep(ms: f64, caller: Option<&AbortSignal>) -> Result<(), JsValue> {
+    if let Some(reason) = aborted_reason(caller) {
+        return Err(reason);
+    }
+    let mut settle: Option<(Function, Function)> = None;
+    let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+    let Some((resolve, reject)) = settle else {
+        return Ok(());
+    };
+    let on_time = Closure::<dyn FnMut()>::new(move || {
+        let _ = resolve.call0(&JsValue::UNDEFINED);
+    });
+    let timer = set_timeout(on_time.as_ref().unchecked_ref(), ms);
+    let on_abort = caller.map(|signal| {
+        let source = signal.clone();
+        let cb = Closure::<dyn FnMut()>::new(move || {
+            let _ = reject.call1(&JsValue::UNDEFINED, &source.reason());
+        });
+        let _ = signal.add_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
+        (signal, cb)
+    });
+    let result = JsFuture::from(promise).await.map(|_| ());
+    clear_timeout(&timer);
+    if let Some((signal, cb)) = &on_abort {
+        let _ = signal.remove_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
+    }
+    drop(on_time);
+    result
+}
