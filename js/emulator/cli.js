@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// Command-line entry point: runs the GoSquared Live Chat emulator until
+// SIGINT/SIGTERM. See README.md in this folder.
+
+import { parseArgs } from 'node:util';
+
+import { startEmulator, DEFAULT_API_KEY, DEFAULT_SITE_TOKEN } from './server.js';
+import { parseSeed } from './store.js';
+
+const DEFAULT_CLI_SEED = '5:8';
+
+const USAGE = `Usage: gosquared-chat-emulator [options]
+
+Runs a local stand-in for the GoSquared Live Chat API (/chat/v1/...).
+
+Options:
+  --port N               port to listen on (default 0 = pick a free port)
+  --host H               interface to bind (default 127.0.0.1)
+  --api-key K            accepted api_key (default ${DEFAULT_API_KEY})
+  --site-token T         accepted site_token (default ${DEFAULT_SITE_TOKEN})
+  --seed CHATS:MESSAGES  initial data (default ${DEFAULT_CLI_SEED}; "0:0" for an empty store)
+  --no-rate-limit        disable the 750/min rate limiter (headers are still sent)
+  --log                  print one line per request to stderr
+  -h, --help             show this help
+`;
+
+function usageError(message) {
+  process.stderr.write(`gosquared-chat-emulator: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function parseCli(argv) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'api-key': { type: 'string' },
+        'site-token': { type: 'string' },
+        seed: { type: 'string' },
+        'no-rate-limit': { type: 'boolean' },
+        log: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    return usageError(err.message);
+  }
+  const v = parsed.values;
+  if (v.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  let port = 0;
+  if (v.port !== undefined) {
+    if (!/^\d+$/.test(v.port) || Number(v.port) > 65535) return usageError(`invalid --port ${JSON.stringify(v.port)}`);
+    port = Number(v.port);
+  }
+  for (const name of ['host', 'api-key', 'site-token']) {
+    if (v[name] !== undefined && v[name] === '') return usageError(`--${name} must not be empty`);
+  }
+  const seed = v.seed ?? DEFAULT_CLI_SEED;
+  try {
+    parseSeed(seed);
+  } catch (err) {
+    return usageError(err.message);
+  }
+  return {
+    port,
+    host: v.host ?? '127.0.0.1',
+    apiKey: v['api-key'] ?? DEFAULT_API_KEY,
+    siteToken: v['site-token'] ?? DEFAULT_SITE_TOKEN,
+    seed,
+    rateLimit: v['no-rate-limit'] ? false : undefined,
+    log: v.log === true,
+  };
+}
+
+async function main() {
+  const options = parseCli(process.argv.slice(2));
+  let emulator;
+  try {
+    emulator = await startEmulator(options);
+  } catch (err) {
+    process.stderr.write(`gosquared-chat-emulator: cannot start: ${err.message}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(
+    `gosquared-chat emulator listening on ${emulator.url} (api_key=${emulator.apiKey} site_token=${emulator.siteToken})\n`,
+  );
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await emulator.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main();
