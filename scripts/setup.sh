@@ -26,4 +26,16 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ package.json -nt node_modules/.packa
   say "installing npm devDependencies"
   npm install --no-audit --no-fund --loglevel=error
 fi
+# Chromium and ChromeDriver for the browser tests, from Debian's packages (never a browser download).
+if ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing chromium from Debian's packages (about 20 s, once)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null
+    apt-get install -y -q --no-install-recommends chromium chromium-driver >/dev/null 2>&1
+  else
+    say "chromium is not installed and cannot be installed here: browser tests will be skipped"
+  fi
+fi
+
 say "ok: rust target, wasm-bindgen $want, npm packages"
