@@ -5,6 +5,7 @@
 import * as core from "./gosquared_chat.js";
 import { toError } from "./errors.js";
 import { PagePromise } from "./pagination.js";
+import { exportStream } from "./export.js";
 
 export * from "./errors.js";
 export { Page, PagePromise } from "./pagination.js";
@@ -81,6 +82,15 @@ export class ChatClient {
   /** Brings a chat back from the archive. */
   unarchiveChat(chatId, opts) {
     return settle(core.unarchiveChat(this.#config, chatId, opts, this.#state));
+  }
+
+  /**
+   * Exports every chat and its feed as a stream of NDJSON lines (UTF-8 bytes), read lazily.
+   * @param {object} [options] `{ from, to, includeArchived, chatIds, concurrency, pageSize, onProgress, signal,
+   *   timeoutMs, maxRetries }`
+   */
+  exportChats(options) {
+    return exportStream((sink) => core.exportChats(this.#config, options, this.#state, sink));
   }
 
   get [Symbol.toStringTag]() {

@@ -8,6 +8,7 @@
 pub mod encode;
 pub mod endpoints;
 pub mod error;
+pub mod export_plan;
 pub mod pagination;
 pub mod rate_limit;
 pub mod retry;
@@ -22,5 +23,7 @@ mod client;
 mod config;
 #[cfg(target_arch = "wasm32")]
 mod convert;
+#[cfg(target_arch = "wasm32")]
+mod export;
 #[cfg(target_arch = "wasm32")]
 mod transport;

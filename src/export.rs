@@ -1,0 +1,559 @@
+//! The bulk export: a few workers take chats from a lazily paged list, read each chat's feed through the
+//! client's own list calls (with their retries, timeouts and pagination), pace themselves from the
+//! rate-limit budget, and write NDJSON text to a sink that holds them back while the reader is behind.
+
+use crate::bindings::json_stringify;
+use crate::client;
+use crate::config::{CallOptions, Config};
+use crate::convert::{self, get, opt_number, set};
+use crate::error::Error;
+use crate::export_plan::{self, LineKind, RecentIds, Tally};
+use crate::rate_limit::RateLimit;
+use crate::transport;
+use js_sys::{Array, Function, JsString, Object, Promise};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use web_sys::{AbortController, AbortSignal};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The JS end of an export's stream.
+    pub type ExportSink;
+
+    /// Queues NDJSON text; the promise resolves to its size in bytes once the reader has room for more.
+    #[wasm_bindgen(method, catch)]
+    fn write(this: &ExportSink, text: &JsString) -> Result<Promise, JsValue>;
+
+    /// The signal that fires when the reader cancels the stream.
+    #[wasm_bindgen(method, getter)]
+    fn signal(this: &ExportSink) -> JsValue;
+}
+
+const OPTION_KEYS: &[&str] =
+    &["from", "to", "includeArchived", "chatIds", "concurrency", "pageSize", "onProgress", "signal", "timeoutMs", "maxRetries"];
+
+/// Checks the export's options at once (a bad one throws before any request) and starts the export; the
+/// promise resolves to the final counts once the summary line is written, or rejects with what ended it.
+#[wasm_bindgen(js_name = exportChats)]
+pub fn export_chats(config: JsValue, options: JsValue, state: JsValue, sink: JsValue) -> Result<Promise, JsValue> {
+    let job = Job::new(config, &options, state, sink.unchecked_into()).map_err(|e| convert::error_to_js(&e))?;
+    Ok(future_to_promise(run(Rc::new(job))))
+}
+
+/// One AbortController that stops the whole export: the caller's signal and the stream's cancel fire it,
+/// and so does a failure that ends the export. The first reason is kept.
+struct Halt {
+    controller: AbortController,
+    links: Vec<(AbortSignal, Closure<dyn FnMut()>)>,
+}
+
+impl Halt {
+    fn new(sources: Vec<AbortSignal>) -> Result<Halt, Error> {
+        let controller = AbortController::new().map_err(|_| Error::invalid("this runtime has no AbortController"))?;
+        let mut links = Vec::new();
+        for source in sources {
+            if source.aborted() {
+                controller.abort_with_reason(&source.reason());
+                continue;
+            }
+            let (target, from) = (controller.clone(), source.clone());
+            let on_abort = Closure::<dyn FnMut()>::new(move || target.abort_with_reason(&from.reason()));
+            let _ = source.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+            links.push((source, on_abort));
+        }
+        Ok(Halt { controller, links })
+    }
+
+    fn signal(&self) -> AbortSignal {
+        self.controller.signal()
+    }
+
+    fn halted(&self) -> bool {
+        self.signal().aborted()
+    }
+
+    fn stop(&self, reason: &JsValue) {
+        if !self.halted() {
+            self.controller.abort_with_reason(reason);
+        }
+    }
+}
+
+impl Drop for Halt {
+    fn drop(&mut self) {
+        for (signal, on_abort) in &self.links {
+            let _ = signal.remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+        }
+    }
+}
+
+/// A promise that other workers wait on while one of them reads the next page of chats; dropping it
+/// resolves the promise, however the read ended.
+struct Gate {
+    promise: Promise,
+    open: Option<Function>,
+}
+
+impl Gate {
+    fn new() -> Gate {
+        let mut open = None;
+        let promise = Promise::new(&mut |resolve, _| open = Some(resolve));
+        Gate { promise, open }
+    }
+}
+
+impl Drop for Gate {
+    fn drop(&mut self) {
+        if let Some(open) = &self.open {
+            let _ = open.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
+
+/// Which list a page of chats comes from.
+#[derive(Clone, Copy)]
+enum Source {
+    Open,
+    Archived,
+}
+
+/// A chat to export: one from a list, or an id the caller gave.
+enum Chat {
+    Listed(JsValue),
+    Given(String),
+}
+
+/// What a worker does next.
+enum Next {
+    Chat(Chat),
+    /// Read the next page of this list from this cursor; the gate holds the other workers meanwhile.
+    Fetch(Source, JsValue),
+    Wait(Promise),
+    Done,
+}
+
+/// The lists still to read and the chats read but not yet taken, at most a page plus one per worker.
+struct Listing {
+    sources: VecDeque<Source>,
+    cursor: JsValue,
+    queue: VecDeque<JsValue>,
+    recent: RecentIds,
+    reading: Option<Gate>,
+}
+
+/// Where the chats come from.
+enum Chats {
+    Listed(Listing),
+    Given(VecDeque<String>),
+}
+
+impl Chats {
+    /// Hands out the next chat, reading the next page early when fewer chats are queued than there are workers.
+    fn next(&mut self, workers: usize) -> Next {
+        let listing = match self {
+            Chats::Given(ids) => return ids.pop_front().map_or(Next::Done, |id| Next::Chat(Chat::Given(id))),
+            Chats::Listed(listing) => listing,
+        };
+        if listing.reading.is_none() && listing.queue.len() < workers {
+            if let Some(source) = listing.sources.front() {
+                listing.reading = Some(Gate::new());
+                return Next::Fetch(*source, listing.cursor.clone());
+            }
+        }
+        if let Some(chat) = listing.queue.pop_front() {
+            return Next::Chat(Chat::Listed(chat));
+        }
+        match &listing.reading {
+            Some(gate) => Next::Wait(gate.promise.clone()),
+            None => Next::Done,
+        }
+    }
+
+    /// Queues a page's chats (skipping ids just seen) and moves the cursor on, or to the next list.
+    fn take_page(&mut self, page: &JsValue) {
+        let Chats::Listed(listing) = self else { return };
+        if let Ok(items) = get(page, "items") {
+            for chat in items.unchecked_into::<Array>().iter() {
+                let id = get(&chat, "id").ok().and_then(|id| id.as_string());
+                if id.is_none_or(|id| listing.recent.first_time(&id)) {
+                    listing.queue.push_back(chat);
+                }
+            }
+        }
+        listing.cursor = get(page, "next").unwrap_or(JsValue::UNDEFINED);
+        if listing.cursor.is_undefined() {
+            listing.sources.pop_front();
+        }
+    }
+
+    /// Ends the read of a page, which lets the waiting workers go on.
+    fn page_read(&mut self) {
+        if let Chats::Listed(listing) = self {
+            listing.reading = None;
+        }
+    }
+}
+
+/// Everything one export shares between its workers.
+struct Job {
+    config: JsValue,
+    state: JsValue,
+    sink: ExportSink,
+    on_progress: Option<Function>,
+    /// The per-call options every request gets: the halt signal, the timeout and the retries.
+    calls: JsValue,
+    chat_params: JsValue,
+    feed_params: JsValue,
+    workers: u32,
+    halt: Halt,
+    chats: RefCell<Chats>,
+    tally: RefCell<Tally>,
+}
+
+impl Job {
+    fn new(config: JsValue, options: &JsValue, state: JsValue, sink: ExportSink) -> Result<Job, Error> {
+        let checked = Config::from_js(&config)?;
+        let o = convert::options_object(options, "options", OPTION_KEYS)?.unwrap_or_else(|| Object::new().into());
+        let page_size = opt_number(&o, "pageSize")?.map(export_plan::page_size).transpose()?.unwrap_or(crate::validate::MAX_LIMIT);
+        let workers = opt_number(&o, "concurrency")?.map(export_plan::concurrency).transpose()?;
+        let include_archived = match get(&o, "includeArchived")? {
+            v if v.is_undefined() => false,
+            v => v.as_bool().ok_or_else(|| Error::invalid("includeArchived must be a boolean"))?,
+        };
+        let on_progress = match get(&o, "onProgress")? {
+            v if v.is_undefined() => None,
+            v => Some(v.dyn_into::<Function>().map_err(|_| Error::invalid("onProgress must be a function"))?),
+        };
+        let (chat_params, feed_params) = (Object::new(), Object::new());
+        for params in [&chat_params, &feed_params] {
+            set(params, "limit", &JsValue::from(page_size));
+            copy_defined(&o, params, "from")?;
+        }
+        copy_defined(&o, &feed_params, "to")?;
+        convert::list_params(&feed_params, &JsValue::UNDEFINED)?;
+        let call_keys = Object::new();
+        for key in ["signal", "timeoutMs", "maxRetries"] {
+            copy_defined(&o, &call_keys, key)?;
+        }
+        let call = CallOptions::from_js(&call_keys, &checked)?;
+        let chats = match read_chat_ids(&get(&o, "chatIds")?)? {
+            Some(_) if include_archived => return Err(Error::invalid("includeArchived cannot be combined with chatIds")),
+            Some(ids) => Chats::Given(ids.into()),
+            None => {
+                let mut sources = VecDeque::from([Source::Open]);
+                if include_archived {
+                    sources.push_back(Source::Archived);
+                }
+                let recent = RecentIds::new(2 * page_size as usize);
+                Chats::Listed(Listing { sources, cursor: JsValue::UNDEFINED, queue: VecDeque::new(), recent, reading: None })
+            }
+        };
+        let mut tally = Tally::default();
+        if let Chats::Given(ids) = &chats {
+            tally.announce(Some(ids.len() as f64));
+        }
+        let stream_signal = sink.signal();
+        let mut sources: Vec<AbortSignal> = call.signal.into_iter().collect();
+        if stream_signal.is_object() {
+            sources.push(stream_signal.unchecked_into());
+        }
+        let halt = Halt::new(sources)?;
+        let calls = Object::new();
+        set(&calls, "signal", &halt.signal());
+        set(&calls, "timeoutMs", &JsValue::from(call.timeout_ms));
+        set(&calls, "maxRetries", &JsValue::from(call.max_retries));
+        Ok(Job {
+            config,
+            state,
+            sink,
+            on_progress,
+            calls: calls.into(),
+            chat_params: chat_params.into(),
+            feed_params: feed_params.into(),
+            workers: workers.unwrap_or(export_plan::DEFAULT_CONCURRENCY),
+            halt,
+            chats: RefCell::new(chats),
+            tally: RefCell::new(tally),
+        })
+    }
+
+    /// Ends the export with `reason`, unless it has already ended.
+    fn fail(&self, reason: &JsValue) {
+        self.halt.stop(reason);
+    }
+
+    /// Waits as long as the rate-limit budget asks, then makes the request; a halt ends the wait at once.
+    async fn call<F: Future<Output = Result<JsValue, JsValue>>>(&self, request: impl FnOnce() -> F) -> Result<JsValue, JsValue> {
+        let budget = read_budget(&self.state);
+        let delay = export_plan::pace_delay_ms(&budget, self.workers);
+        let signal = self.halt.signal();
+        if delay > 0.0 {
+            transport::sleep(delay, Some(&signal)).await?;
+        } else if let Some(reason) = transport::aborted_reason(Some(&signal)) {
+            return Err(reason);
+        }
+        request().await
+    }
+
+    /// Writes `lines` as NDJSON text and counts `items` feed items; false once the export has ended.
+    async fn write(&self, lines: &Array, items: u64) -> bool {
+        let text = match ndjson(lines) {
+            Ok(text) => text,
+            Err(e) => {
+                self.fail(&e);
+                return false;
+            }
+        };
+        if self.halt.halted() {
+            return false;
+        }
+        let written = match self.sink.write(&text) {
+            Ok(pending) => JsFuture::from(pending).await,
+            Err(e) => Err(e),
+        };
+        match written {
+            Ok(bytes) => {
+                self.tally.borrow_mut().wrote(items, bytes.as_f64().unwrap_or(0.0));
+                !self.halt.halted()
+            }
+            Err(e) => {
+                self.fail(&e);
+                false
+            }
+        }
+    }
+
+    /// Calls `onProgress` with the counts so far; a callback that throws ends the export with its error.
+    fn report_progress(&self) {
+        if let Some(on_progress) = &self.on_progress {
+            let snapshot = counts(&self.tally.borrow(), None);
+            if let Err(e) = on_progress.call1(&JsValue::UNDEFINED, &snapshot) {
+                self.fail(&e);
+            }
+        }
+    }
+}
+
+fn copy_defined(from: &JsValue, to: &Object, key: &str) -> Result<(), Error> {
+    let value = get(from, key)?;
+    if !value.is_undefined() {
+        set(to, key, &value);
+    }
+    Ok(())
+}
+
+fn read_chat_ids(v: &JsValue) -> Result<Option<Vec<String>>, Error> {
+    if v.is_undefined() {
+        return Ok(None);
+    }
+    if !Array::is_array(v) {
+        return Err(Error::invalid("chatIds must be an array of chat ids"));
+    }
+    let ids = v.clone().unchecked_into::<Array>().iter().map(|id| convert::chat_id(&id)).collect::<Result<Vec<_>, _>>()?;
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    if let Some(twice) = export_plan::first_duplicate(&refs) {
+        return Err(Error::invalid(format!("chatIds lists \"{}\" twice", crate::error::truncate(twice, 60))));
+    }
+    Ok(Some(ids))
+}
+
+/// The budget the client recorded from the last answer (`client.rateLimit`).
+fn read_budget(state: &JsValue) -> RateLimit {
+    let Ok(rl) = get(state, "rateLimit") else { return RateLimit::default() };
+    if !rl.is_object() {
+        return RateLimit::default();
+    }
+    let num = |key: &str| get(&rl, key).ok().and_then(|v| v.as_f64()).filter(|n| n.is_finite());
+    RateLimit { limit: num("limit"), remaining: num("remaining"), cost: num("cost"), full_in_seconds: num("fullInSeconds") }
+}
+
+/// One line's object: `{ type, chatId, <key>: value }`.
+fn line(kind: LineKind, chat_id: &JsValue, key: &str, value: &JsValue) -> Object {
+    let o = Object::new();
+    set(&o, "type", &JsValue::from_str(kind.as_str()));
+    set(&o, "chatId", chat_id);
+    set(&o, key, value);
+    o
+}
+
+/// Serialises each object with the engine's `JSON.stringify`, one per line.
+fn ndjson(lines: &Array) -> Result<JsString, JsValue> {
+    let texts = Array::new();
+    for value in lines.iter() {
+        texts.push(&json_stringify(&value)?);
+    }
+    texts.push(&JsValue::from_str(""));
+    Ok(texts.join("\n"))
+}
+
+/// The counts as `{ chatsDone, chatsTotal, items, bytes, errors }`, with `type: "summary"` for the last line.
+fn counts(t: &Tally, kind: Option<LineKind>) -> JsValue {
+    let o = Object::new();
+    if let Some(kind) = kind {
+        set(&o, "type", &JsValue::from_str(kind.as_str()));
+    }
+    set(&o, "chatsDone", &JsValue::from(t.chats_done as f64));
+    set(&o, "chatsTotal", &t.chats_total.map_or(JsValue::NULL, JsValue::from));
+    set(&o, "items", &JsValue::from(t.items as f64));
+    set(&o, "bytes", &JsValue::from(t.bytes));
+    set(&o, "errors", &JsValue::from(t.errors as f64));
+    o.into()
+}
+
+/// The fields of a failure worth keeping in an error line: `{ name, message, status, code, attempts }`.
+fn error_fields(error: &JsValue) -> JsValue {
+    let o = Object::new();
+    for key in ["name", "message", "status", "code", "attempts"] {
+        if let Ok(v) = get(error, key) {
+            if !v.is_undefined() {
+                set(&o, key, &v);
+            }
+        }
+    }
+    if get(&o, "message").is_ok_and(|m| m.is_undefined()) {
+        set(&o, "message", &JsValue::from_str("the export of this chat failed"));
+    }
+    o.into()
+}
+
+/// Runs the workers (and the progress timer) to the end, then writes the summary line.
+async fn run(job: Rc<Job>) -> Result<JsValue, JsValue> {
+    let ticking = AbortController::new()?;
+    let ticker = job.on_progress.is_some().then(|| future_to_promise(tick(job.clone(), ticking.signal())));
+    let workers: Array = (0..job.workers).map(|_| future_to_promise(work(job.clone()))).collect();
+    let _ = JsFuture::from(Promise::all(&workers)).await;
+    ticking.abort();
+    if let Some(ticker) = ticker {
+        let _ = JsFuture::from(ticker).await;
+    }
+    if !job.halt.halted() {
+        let summary = counts(&job.tally.borrow(), Some(LineKind::Summary));
+        if job.write(&Array::of1(&summary), 0).await {
+            job.report_progress();
+        }
+    }
+    if let Some(reason) = transport::aborted_reason(Some(&job.halt.signal())) {
+        return Err(reason);
+    }
+    let result = counts(&job.tally.borrow(), None);
+    Ok(result)
+}
+
+/// Reports progress every [`export_plan::PROGRESS_INTERVAL_MS`] until `until` fires.
+async fn tick(job: Rc<Job>, until: AbortSignal) -> Result<JsValue, JsValue> {
+    while transport::sleep(export_plan::PROGRESS_INTERVAL_MS, Some(&until)).await.is_ok() {
+        job.report_progress();
+    }
+    Ok(JsValue::UNDEFINED)
+}
+
+/// One worker: takes chats and exports them until none are left or the export halts.
+async fn work(job: Rc<Job>) -> Result<JsValue, JsValue> {
+    while let Some(chat) = next_chat(&job).await {
+        export_chat(&job, chat).await;
+    }
+    Ok(JsValue::UNDEFINED)
+}
+
+async fn next_chat(job: &Job) -> Option<Chat> {
+    loop {
+        if job.halt.halted() {
+            return None;
+        }
+        let next = job.chats.borrow_mut().next(job.workers as usize);
+        match next {
+            Next::Chat(chat) => return Some(chat),
+            Next::Done => return None,
+            Next::Wait(gate) => {
+                let _ = JsFuture::from(gate).await;
+            }
+            Next::Fetch(source, cursor) => read_chats(job, source, cursor).await,
+        }
+    }
+}
+
+/// Reads one page of a chat list into the queue; a list that fails after its retries ends the export,
+/// since the chats it would have named are unknown.
+async fn read_chats(job: &Job, source: Source, cursor: JsValue) {
+    let first = cursor.is_undefined();
+    let (config, params, calls, state) = (job.config.clone(), job.chat_params.clone(), job.calls.clone(), job.state.clone());
+    let page = job
+        .call(|| async move {
+            match source {
+                Source::Open => client::list_chats(config, params, calls, state, cursor).await,
+                Source::Archived => client::list_archived_chats(config, params, calls, state, cursor).await,
+            }
+        })
+        .await;
+    match page {
+        Ok(page) => {
+            if first {
+                let cardinality = get(&page, "cardinality").ok().and_then(|c| c.as_f64());
+                job.tally.borrow_mut().announce(cardinality);
+            }
+            job.chats.borrow_mut().take_page(&page);
+        }
+        Err(e) => job.fail(&e),
+    }
+    job.chats.borrow_mut().page_read();
+}
+
+/// Exports one chat: its line, then its feed page by page; a failure after retries becomes an error line.
+async fn export_chat(job: &Job, chat: Chat) {
+    let (id, chat) = match chat {
+        Chat::Listed(chat) => (get(&chat, "id").ok().filter(JsValue::is_string).unwrap_or(JsValue::NULL), chat),
+        Chat::Given(id) => {
+            let id = JsValue::from_str(&id);
+            let (config, chat_id, calls, state) = (job.config.clone(), id.clone(), job.calls.clone(), job.state.clone());
+            match job.call(|| client::get_chat(config, chat_id, calls, state)).await {
+                Ok(chat) => (id, chat),
+                Err(e) => return chat_failed(job, &id, &e, 0).await,
+            }
+        }
+    };
+    if !job.write(&Array::of1(&line(LineKind::Chat, &id, "chat", &chat)), 0).await {
+        return;
+    }
+    let mut cursor = JsValue::UNDEFINED;
+    let mut written = 0u64;
+    loop {
+        let (config, chat_id, params, calls, state) =
+            (job.config.clone(), id.clone(), job.feed_params.clone(), job.calls.clone(), job.state.clone());
+        let page = match job.call(|| client::get_feed(config, chat_id, params, calls, state, cursor)).await {
+            Ok(page) => page,
+            Err(e) => return chat_failed(job, &id, &e, written).await,
+        };
+        let items = get(&page, "items").map(|i| i.unchecked_into::<Array>()).unwrap_or_default();
+        let lines: Array = items.iter().map(|item| JsValue::from(line(LineKind::Item, &id, "item", &item))).collect();
+        let count = u64::from(lines.length());
+        if count > 0 && !job.write(&lines, count).await {
+            return;
+        }
+        written += count;
+        cursor = get(&page, "next").unwrap_or(JsValue::UNDEFINED);
+        if cursor.is_undefined() {
+            break;
+        }
+    }
+    job.tally.borrow_mut().chat_done(false);
+}
+
+/// Writes a chat's error line, unless the export has halted or the failure ends it.
+async fn chat_failed(job: &Job, id: &JsValue, error: &JsValue, items_written: u64) {
+    if job.halt.halted() {
+        return;
+    }
+    let name = get(error, "name").ok().and_then(|n| n.as_string()).unwrap_or_default();
+    if export_plan::ends_export(&name) {
+        return job.fail(error);
+    }
+    let record = line(LineKind::Error, id, "error", &error_fields(error));
+    set(&record, "itemsWritten", &JsValue::from(items_written as f64));
+    if job.write(&Array::of1(&record), 0).await {
+        job.tally.borrow_mut().chat_done(true);
+    }
+}
