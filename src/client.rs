@@ -292,3 +292,22 @@ fn list_page(request: &ApiRequest, body: &JsValue, previous_first: Option<&str>)
     }
     Ok(page.into())
 }
+
+/// Lists the project's webhooks: `GET /account/v1/webhooks`; resolves to the array of webhooks.
+#[wasm_bindgen(js_name = listWebhooks)]
+pub async fn list_webhooks(config: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
+    let body = run(&config, &opts, &state, || Ok(endpoints::list_webhooks())).await?;
+    Ok(if Array::is_array(&body) { body } else { get(&body, "list").unwrap_or(body) })
+}
+
+/// Registers a webhook: `POST /account/v1/webhooks`.
+#[wasm_bindgen(js_name = createWebhook)]
+pub async fn create_webhook(config: JsValue, hook: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
+    run(&config, &opts, &state, || Ok(endpoints::create_webhook(&crate::edge::new_webhook(&hook)?))).await
+}
+
+/// Removes a webhook: `DELETE /account/v1/webhooks/{id}`.
+#[wasm_bindgen(js_name = deleteWebhook)]
+pub async fn delete_webhook(config: JsValue, webhook_id: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
+    run(&config, &opts, &state, || Ok(endpoints::delete_webhook(&crate::edge::webhook_id(&webhook_id)?))).await
+}

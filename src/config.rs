@@ -7,8 +7,7 @@ use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
-/// The API's production address.
-pub const DEFAULT_BASE_URL: &str = "https://api.gosquared.com";
+pub use crate::endpoints::DEFAULT_BASE_URL;
 /// The default per-attempt timeout.
 pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
 /// The default number of retries after the first attempt.
