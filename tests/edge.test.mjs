@@ -343,3 +343,50 @@ describe("createProxy", () => {
     }
   });
 });
+
+describe("the emulator's webhook routes", () => {
+  let emu;
+  before(async () => {
+    emu = await emulator();
+  });
+  after(() => emu.close());
+
+  const call = async (method, path, { key = API_KEY, body } = {}) => {
+    const query = new URLSearchParams({ ...(key ? { api_key: key } : {}), site_token: SITE_TOKEN });
+    const res = await fetch(`${emu.url}${path}?${query}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined, limit: res.headers.get("x-ratelimit-limit") };
+  };
+
+  it("check the key and the body like the chat routes", async () => {
+    emu.reset("1:0");
+    assert.equal((await call("GET", "/account/v1/webhooks", { key: null })).status, 401);
+    const missing = await call("POST", "/account/v1/webhooks", { body: {} });
+    assert.deepEqual([missing.status, missing.body.code], [400, 4000]);
+    for (const body of [{ url: "ftp://x" }, { url: "https://x", trigger: "nope" }, { url: "https://x", include_unverified: "yes" }]) {
+      const bad = await call("POST", "/account/v1/webhooks", { body });
+      assert.deepEqual([bad.status, bad.body.code], [400, 4004], JSON.stringify(body));
+    }
+    const created = await call("POST", "/account/v1/webhooks", { body: { url: "https://hooks.example/x", trigger: "traffic_spike", value: 50 } });
+    assert.deepEqual(created.body, { id: 1, url: "https://hooks.example/x", name: null, trigger: "traffic_spike", value: 50, include_unverified: false });
+    assert.equal(created.limit, "750");
+    assert.deepEqual((await call("GET", "/account/v1/webhooks/1")).body.id, 1);
+    assert.equal((await call("DELETE", "/account/v1/webhooks/1")).status, 204);
+    assert.equal((await call("GET", "/account/v1/webhooks/1")).status, 404);
+    assert.equal((await call("PUT", "/account/v1/webhooks")).status, 404);
+  });
+
+  it("log deliveries, failed ones included, on a control route", async () => {
+    emu.reset("1:0");
+    const closed = await recorder();
+    await closed.close(); // a port nobody listens on any more
+    await call("POST", "/account/v1/webhooks", { body: { url: `${closed.url}/nobody-listens` } });
+    emu.clientMessage("email:ada@example.com", "hello?");
+    await emu.webhooksSettled();
+    const log = await (await fetch(`${emu.url}/__emulator/webhook-deliveries`)).json();
+    assert.equal(log.length, 1);
+    assert.equal(log[0].status, 0);
+    assert.equal(log[0].error, "ECONNREFUSED");
+    assert.equal(log[0].payload.message.content, "hello?");
+  });
+});

@@ -67,7 +67,8 @@ export class WebhookRegistry {
 
   /** Registers a webhook from an Account API body; returns it with its numeric `id`. */
   create(body) {
-    const hook = { id: ++this.seq, ...checkNewWebhook(body) };
+    const fields = checkNewWebhook(body);
+    const hook = { id: ++this.seq, ...fields };
     this.hooks.set(String(hook.id), hook);
     return { ...hook };
   }
@@ -112,7 +113,7 @@ export class WebhookRegistry {
         await res.arrayBuffer();
       })
       .catch((err) => {
-        record.error = err?.cause?.code ?? err?.name ?? 'Error';
+        record.error = err?.cause?.code ?? err?.cause?.message ?? err?.message ?? 'Error';
       })
       .finally(() => {
         clearTimeout(timer);
