@@ -176,7 +176,7 @@ pub fn new_webhook(v: &JsValue) -> Result<NewWebhook, Error> {
         Found::Missing => None,
         Found::Text(t) => Some(TriggerValue::Text(t)),
         Found::Number(n) => Some(TriggerValue::Number(n)),
-        _ => return Err(Error::invalid("value must be a string or a finite number")),
+        _ => return Err(Error::invalid("value must be a string or an integer")),
     };
     let include = get(&o, "includeUnverified")?;
     let include_unverified = match include.as_bool() {

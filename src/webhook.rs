@@ -180,7 +180,7 @@ pub const TRIGGERS: &[&str] = &["chat_message", "entered_smart_group", "exited_s
 pub enum TriggerValue {
     /// A string value.
     Text(String),
-    /// A numeric value.
+    /// A numeric value, a whole number.
     Number(f64),
 }
 
@@ -220,8 +220,8 @@ impl NewWebhook {
                 .ok_or_else(|| Error::invalid(format!("trigger must be one of {}", TRIGGERS.join(", "))))?,
         };
         if let Some(TriggerValue::Number(n)) = &value {
-            if !n.is_finite() {
-                return Err(Error::invalid("value must be a string or a finite number"));
+            if !n.is_finite() || n.fract() != 0.0 || n.abs() > validate::MAX_SAFE_INTEGER {
+                return Err(Error::invalid("value must be a string or an integer"));
             }
         }
         Ok(NewWebhook { url, name, trigger, value, include_unverified })
@@ -242,7 +242,11 @@ impl NewWebhook {
                 body.push_str(",\"value\":");
                 encode::json_string(&mut body, t);
             }
-            Some(TriggerValue::Number(n)) => body.push_str(&format!(",\"value\":{n}")),
+            Some(TriggerValue::Number(n)) => {
+                // Whole numbers only (checked in `new`), written as integers to keep float formatting out of the module.
+                body.push_str(",\"value\":");
+                body.push_str(&(*n as i64).to_string());
+            }
             None => {}
         }
         if let Some(flag) = self.include_unverified {
@@ -261,7 +265,7 @@ pub fn webhook_id(id: &Found) -> Result<String, Error> {
             validate::chat_id(t).map_err(|_| bad())?;
             Ok(t.clone())
         }
-        Found::Number(n) if n.is_finite() && n.fract() == 0.0 && *n >= 0.0 && *n <= validate::MAX_SAFE_INTEGER => Ok(format!("{n}")),
+        Found::Number(n) if n.is_finite() && n.fract() == 0.0 && *n >= 0.0 && *n <= validate::MAX_SAFE_INTEGER => Ok((*n as u64).to_string()),
         _ => Err(bad()),
     }
 }
@@ -376,6 +380,7 @@ mod tests {
         }
         assert!(NewWebhook::new("https://x".into(), Some(" ".into()), None, None, None).is_err());
         assert!(NewWebhook::new("https://x".into(), None, Some("chat"), None, None).is_err());
+        assert!(NewWebhook::new("https://x".into(), None, None, Some(TriggerValue::Number(1.5)), None).is_err());
     }
 
     #[test]
