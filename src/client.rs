@@ -255,7 +255,7 @@ fn list_page(request: &ApiRequest, body: &JsValue, previous_first: Option<&str>)
         (body.clone().unchecked_into::<Array>(), None)
     } else {
         let items = get(body, "list")?.unchecked_into::<Array>();
-        let cardinality = get(body, "cardinality").ok().and_then(|c| c.as_f64().or_else(|| c.as_string().and_then(|s| s.parse().ok())));
+        let cardinality = get(body, "cardinality").ok().and_then(|c| c.as_f64().or_else(|| c.as_string().and_then(|s| crate::number::parse_decimal(&s))));
         (items, cardinality.filter(|c| c.is_finite() && *c >= 0.0))
     };
     let (offset, limit) = match &request.list {

@@ -55,7 +55,7 @@ impl ApiCode {
     fn number(&self) -> Option<f64> {
         match self {
             ApiCode::Number(n) => Some(*n),
-            ApiCode::Text(t) => t.trim().parse().ok(),
+            ApiCode::Text(t) => crate::number::parse_decimal(t),
         }
     }
 }
@@ -136,7 +136,7 @@ impl Error {
         let _ = write!(message, " (HTTP {status}");
         match &code {
             Some(ApiCode::Number(n)) => {
-                let _ = write!(message, ", code {n}");
+                let _ = write!(message, ", code {}", crate::number::integer_text(*n));
             }
             Some(ApiCode::Text(t)) => {
                 let _ = write!(message, ", code {}", truncate(t, 60));
