@@ -135,25 +135,27 @@ impl ApiRequest {
 
     /// The full URL: base, path, credentials first, then the request's own query.
     pub fn url(&self, base: &str, api_key: Option<&str>, site_token: &str) -> String {
-        let mut url = String::with_capacity(base.len() + self.path.len() + 96);
-        url.push_str(base);
-        url.push_str(&self.path);
-        let mut sep = '?';
-        let mut push = |url: &mut String, name: &str, value: &str| {
-            url.push(sep);
-            url.push_str(name);
-            url.push('=');
-            url.push_str(value);
-            sep = '&';
-        };
-        if let Some(key) = api_key {
-            push(&mut url, "api_key", &encode::component(key));
-        }
-        push(&mut url, "site_token", &encode::component(site_token));
+        format!("{base}{}?{}{}", self.path, auth_query(api_key, site_token), self.query_tail())
+    }
+
+    /// The request's own query parameters, each as `&name=value`, to follow the auth query.
+    pub fn query_tail(&self) -> String {
+        let mut tail = String::new();
         for (name, value) in &self.query {
-            push(&mut url, name, value);
+            tail.push('&');
+            tail.push_str(name);
+            tail.push('=');
+            tail.push_str(value);
         }
-        url
+        tail
+    }
+}
+
+/// The credentials as the first query parameters: `api_key=…&site_token=…` (no key behind a proxy).
+pub fn auth_query(api_key: Option<&str>, site_token: &str) -> String {
+    match api_key {
+        Some(key) => format!("api_key={}&site_token={}", encode::component(key), encode::component(site_token)),
+        None => format!("site_token={}", encode::component(site_token)),
     }
 }
 

@@ -8,6 +8,7 @@
 pub mod encode;
 pub mod endpoints;
 pub mod error;
+pub mod number;
 pub mod pagination;
 pub mod proxy;
 pub mod rate_limit;
