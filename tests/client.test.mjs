@@ -298,7 +298,7 @@ describe("errors", () => {
 
   it("an attempt over timeoutMs is a TimeoutError", async () => {
     emu.inject({ hang: true });
-    await expectError(client.listChats({}, { timeoutMs: 1000 }), TimeoutError, { attempts: 1 });
+    await expectError(client.listChats({}, { timeoutMs: 2500 }), TimeoutError, { attempts: 1 });
   });
 
   it("a 2xx body that is not the JSON expected is a ResponseFormatError", async () => {
@@ -461,7 +461,7 @@ describe("abort and timeout", () => {
 
   it("reads retry a timeout and then report TimeoutError with the attempt count", async () => {
     emu.inject({ hang: true, times: 2 });
-    const error = await rejection(client.getChat(ADA, { timeoutMs: 1000, maxRetries: 1 }));
+    const error = await rejection(client.getChat(ADA, { timeoutMs: 2500, maxRetries: 1 }));
     assert.ok(error instanceof TimeoutError);
     assert.equal(error.attempts, 2);
     assert.equal(error.mayHaveSucceeded, false);
@@ -469,9 +469,9 @@ describe("abort and timeout", () => {
   });
 
   it("a timed-out message send is not retried and says it may have succeeded", async () => {
-    emu.inject({ delayMs: 3000, process: true });
+    emu.inject({ delayMs: 6000, process: true });
     const before = emu.store.messages(ADA).length;
-    const error = await rejection(client.sendMessage(ADA, { content: "once" }, { timeoutMs: 1000 }));
+    const error = await rejection(client.sendMessage(ADA, { content: "once" }, { timeoutMs: 2500 }));
     assert.ok(error instanceof TimeoutError);
     assert.equal(error.attempts, 1);
     assert.equal(error.mayHaveSucceeded, true);
