@@ -84,6 +84,21 @@ export class ChatClient {
     return settle(core.unarchiveChat(this.#config, chatId, opts, this.#state));
   }
 
+  /** Lists the project's webhooks (Account API); resolves to an array. */
+  listWebhooks(opts) {
+    return settle(core.listWebhooks(this.#config, opts, this.#state));
+  }
+
+  /** Registers a webhook: `{ url, name?, trigger = "chat_message", value?, includeUnverified? }`. */
+  createWebhook(webhook, opts) {
+    return settle(core.createWebhook(this.#config, webhook, opts, this.#state));
+  }
+
+  /** Removes a webhook by id. */
+  deleteWebhook(webhookId, opts) {
+    return settle(core.deleteWebhook(this.#config, webhookId, opts, this.#state));
+  }
+
   /**
    * Exports every chat and its feed as a stream of NDJSON lines (UTF-8 bytes), read lazily.
    * @param {object} [options] `{ from, to, includeArchived, chatIds, concurrency, pageSize, onProgress, signal,
@@ -97,3 +112,6 @@ export class ChatClient {
     return "ChatClient";
   }
 }
+
+export { parseChatMessageWebhook, verifyWebhookSecret, personSignature } from "./edge.js";
+export { createProxy } from "./proxy.js";
