@@ -1,29 +1,16 @@
 // Builds the Worker with esbuild and runs it in Miniflare (workerd) with a local Queue and R2 bucket, against
 // a GoSquared API (the emulator). Used by run.mjs (npm run example:worker-export) and by the test suite.
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { fileURLToPath } from "node:url";
+import { bundleWorker, workerOptions } from "../workerd.mjs";
 
-const HERE = fileURLToPath(new URL(".", import.meta.url));
-const OUT_DIR = `${HERE}dist/`;
+const SCRIPT = fileURLToPath(new URL("./dist/worker.js", import.meta.url));
 /** The Queue's name; the bindings are named as in wrangler.toml. */
 export const QUEUE = "gosquared-chat-export";
 
 /** Bundles src/worker.js into dist/worker.js, with the package's .wasm copied next to it as a module. */
-export async function buildWorker() {
-  await build({
-    entryPoints: [`${HERE}src/worker.js`],
-    outfile: `${OUT_DIR}worker.js`,
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    conditions: ["workerd", "worker", "browser"],
-    loader: { ".wasm": "copy" },
-    assetNames: "[name]",
-    logLevel: "warning",
-  });
-  return `${OUT_DIR}worker.js`;
+export function buildWorker() {
+  return bundleWorker(new URL(".", import.meta.url));
 }
 
 /**
@@ -32,15 +19,7 @@ export async function buildWorker() {
  */
 export async function startWorker({ apiKey, siteToken, baseUrl, exportToken, batchSize = 10, maxRetries = 5 }) {
   const mf = new Miniflare({
-    modules: true,
-    scriptPath: `${OUT_DIR}worker.js`,
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate: "2026-04-01",
-    host: "127.0.0.1",
-    port: 0,
+    ...workerOptions(SCRIPT),
     bindings: { GOSQUARED_API_KEY: apiKey, GOSQUARED_SITE_TOKEN: siteToken, GOSQUARED_BASE_URL: baseUrl, EXPORT_TOKEN: exportToken },
     queueProducers: { EXPORT_QUEUE: QUEUE },
     queueConsumers: { [QUEUE]: { maxBatchSize: batchSize, maxBatchTimeout: 1, maxRetries, retryDelay: 0 } },

@@ -1,28 +1,14 @@
 // Builds the Worker with esbuild and runs it in Miniflare (workerd) against a GoSquared API (the emulator).
 // Used by start.mjs (npm run example:payment) and by tests/worker-failed-payment.test.mjs.
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { fileURLToPath } from "node:url";
+import { bundleWorker, workerOptions } from "../workerd.mjs";
 
-const HERE = fileURLToPath(new URL(".", import.meta.url));
-export const OUT_DIR = fileURLToPath(new URL("./dist/", import.meta.url));
+const SCRIPT = fileURLToPath(new URL("./dist/worker.js", import.meta.url));
 
 /** Bundles src/worker.js into dist/worker.js, with the package's .wasm copied next to it. */
-export async function buildWorker() {
-  await build({
-    entryPoints: [`${HERE}src/worker.js`],
-    outfile: `${OUT_DIR}worker.js`,
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["module", "main"],
-    loader: { ".wasm": "copy" },
-    assetNames: "[name]",
-    logLevel: "warning",
-  });
-  return `${OUT_DIR}worker.js`;
+export function buildWorker() {
+  return bundleWorker(new URL(".", import.meta.url));
 }
 
 /**
@@ -31,15 +17,7 @@ export async function buildWorker() {
  */
 export async function startWorker({ apiKey, siteToken, baseUrl, paymentSecret, chatSecret, port = 0 }) {
   const mf = new Miniflare({
-    modules: true,
-    scriptPath: `${OUT_DIR}worker.js`,
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate: "2026-04-01",
-    host: "127.0.0.1",
-    port,
+    ...workerOptions(SCRIPT, port),
     bindings: {
       GOSQUARED_API_KEY: apiKey,
       GOSQUARED_SITE_TOKEN: siteToken,

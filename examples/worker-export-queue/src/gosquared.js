@@ -3,8 +3,8 @@
 // Once the package has its `workerd` entry, this whole file becomes:
 //   export { ChatClient } from "gosquared-chat";
 import wasm from "gosquared-chat/gosquared_chat_bg.wasm";
-import { initSync } from "../../../node_modules/gosquared-chat/gosquared_chat.js";
+import { initSync } from "gosquared-chat/gosquared_chat.js";
 
 initSync({ module: wasm });
 
-export { ChatClient } from "../../../node_modules/gosquared-chat/core.js";
+export { ChatClient } from "gosquared-chat/core.js";
