@@ -3,7 +3,7 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::rate_limit::RateLimit;
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 
 /// Workers used when `concurrency` is not given.
 pub const DEFAULT_CONCURRENCY: u32 = 4;
@@ -61,10 +61,14 @@ fn whole(name: &str, n: f64, max: u32) -> Result<u32, Error> {
     Ok(n as u32)
 }
 
-/// The first id that occurs twice in `ids`, if any.
+/// An id that occurs more than once in `ids` (the smallest such), if any.
 pub fn first_duplicate<'a>(ids: &[&'a str]) -> Option<&'a str> {
-    let mut seen = HashSet::with_capacity(ids.len());
-    ids.iter().copied().find(|id| !seen.insert(*id))
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    sorted.windows(2).find_map(|pair| match pair {
+        [a, b] if a == b => Some(*a),
+        _ => None,
+    })
 }
 
 /// How long a worker should wait before its next request, given the last budget the API reported.
@@ -103,33 +107,30 @@ pub fn ends_export(error_name: &str) -> bool {
 /// The chat ids seen most recently, so that a chat the list shifts onto the next page is exported once.
 ///
 /// Offset paging over a list that changes while it is read repeats the items that move across a page
-/// boundary; remembering the last two pages' ids catches those repeats while keeping memory bounded.
+/// boundary; remembering the last two pages' ids catches those repeats while keeping memory bounded. A scan
+/// of at most 500 ids per chat costs far less than its request, and keeps hashing out of the module.
 #[derive(Debug)]
 pub struct RecentIds {
     capacity: usize,
     order: VecDeque<String>,
-    set: HashSet<String>,
 }
 
 impl RecentIds {
     /// Remembers up to `capacity` ids (at least one).
     pub fn new(capacity: usize) -> Self {
         let capacity = capacity.max(1);
-        RecentIds { capacity, order: VecDeque::with_capacity(capacity), set: HashSet::with_capacity(capacity) }
+        RecentIds { capacity, order: VecDeque::with_capacity(capacity) }
     }
 
     /// Records `id`, returning false when it is among the ids remembered.
     pub fn first_time(&mut self, id: &str) -> bool {
-        if self.set.contains(id) {
+        if self.order.iter().any(|seen| seen == id) {
             return false;
         }
         if self.order.len() == self.capacity {
-            if let Some(old) = self.order.pop_front() {
-                self.set.remove(&old);
-            }
+            self.order.pop_front();
         }
         self.order.push_back(id.to_owned());
-        self.set.insert(id.to_owned());
         true
     }
 }
@@ -207,7 +208,8 @@ mod tests {
     #[test]
     fn duplicates_are_found() {
         assert_eq!(first_duplicate(&["a", "b", "c"]), None);
-        assert_eq!(first_duplicate(&["a", "b", "a", "b"]), Some("a"));
+        assert_eq!(first_duplicate(&["b", "a", "b", "a"]), Some("a"));
+        assert_eq!(first_duplicate(&["c", "x", "c"]), Some("c"));
         assert_eq!(first_duplicate(&[]), None);
     }
 
