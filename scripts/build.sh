@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/: cargo → wasm-bindgen (web target) → wasm-opt -Oz → JS layer + package.json.
+# Builds the npm package into pkg/: cargo → wasm-bindgen (web target) → wasm-opt -Oz → JS layer, loaders,
+# a CommonJS build of the Node entry, type declarations and package.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,15 @@ mkdir -p pkg/emulator
 cp js/emulator/*.js pkg/emulator/
 cp -R pkg-template/. pkg/
 chmod +x pkg/emulator/cli.js
+
+# `require("gosquared-chat")`: one CommonJS file bundling the Node entry, so it works on every Node >= 20
+# (require() of ES modules only arrived in 20.19) and in CommonJS-only tools. `import.meta.url` becomes the
+# file's own URL, so the wasm is read from next to it.
+node_modules/.bin/esbuild pkg/node.js --bundle --format=cjs --platform=node --target=node20 --log-level=warning \
+  --outfile=pkg/node.cjs --define:import.meta.url=__gosquaredChatFileUrl \
+  --banner:js="const __gosquaredChatFileUrl = require('node:url').pathToFileURL(__filename).href;"
+# CommonJS consumers get the same declarations, marked as CommonJS.
+cp pkg/index.d.ts pkg/index.d.cts
 
 # Let tests and examples import the built package by its name.
 mkdir -p node_modules
