@@ -11,18 +11,19 @@ wasm-bindgen --target web --no-typescript --out-dir pkg --out-name gosquared_cha
   target/wasm32-unknown-unknown/release/gosquared_chat.wasm
 # binaryen from npm: Debian's wasm-opt 108 writes modules that fail to instantiate.
 node_modules/.bin/wasm-opt -Oz pkg/gosquared_chat_bg.wasm -o pkg/gosquared_chat_bg.wasm
-cp js/*.js pkg/
+cp js/*.js js/*.mjs pkg/
 mkdir -p pkg/emulator
 cp js/emulator/*.js pkg/emulator/
 cp -R pkg-template/. pkg/
 chmod +x pkg/emulator/cli.js
 
-# `require("gosquared-chat")`: one CommonJS file bundling the Node entry, so it works on every Node >= 20
-# (require() of ES modules only arrived in 20.19) and in CommonJS-only tools. `import.meta.url` becomes the
-# file's own URL, so the wasm is read from next to it.
+# Node's entry: one CommonJS file bundling node.js, so `require()` works on every Node >= 20 (require() of
+# ES modules only arrived in 20.19) and in CommonJS-only tools; node.mjs re-exports it for `import`, so one
+# process never holds two copies. `import.meta.url` becomes the file's own URL, to read the wasm beside it;
+# it is computed only when read, after the Workers check has run.
 node_modules/.bin/esbuild pkg/node.js --bundle --format=cjs --platform=node --target=node20 --log-level=warning \
-  --outfile=pkg/node.cjs --define:import.meta.url=__gosquaredChatFileUrl \
-  --banner:js="const __gosquaredChatFileUrl = require('node:url').pathToFileURL(__filename).href;"
+  --outfile=pkg/node.cjs --define:import.meta=__gosquaredChatMeta \
+  --banner:js="const __gosquaredChatMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };"
 # CommonJS consumers get the same declarations, marked as CommonJS.
 cp pkg/index.d.ts pkg/index.d.cts
 

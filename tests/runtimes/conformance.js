@@ -55,6 +55,10 @@ function controlFor(env) {
     apiRequests: async () =>
       (await call("GET", "/requests")).filter((r) => r.path.startsWith("/chat/") && r.method !== "OPTIONS"),
     store: () => call("GET", "/store"),
+    /** Resolves once the API request log satisfies `ready`, so that a test acts after a request, not before it. */
+    async waitForLog(ready) {
+      while (!ready(await this.apiRequests())) await sleep(10);
+    },
   };
 }
 
@@ -489,17 +493,21 @@ test("an already aborted signal rejects with its reason and sends nothing", asyn
 test("aborting during a hung request rejects with the signal's reason and does not retry", async (ctx) => {
   await ctx.control.inject({ hang: true });
   const controller = new AbortController();
-  setTimeout(() => controller.abort(), 50);
-  const error = await rejection(clientFor(ctx).listChats({}, { signal: controller.signal, timeoutMs: 5000 }));
-  equal(error.name, "AbortError", "name");
+  const call = rejection(clientFor(ctx).listChats({}, { signal: controller.signal, timeoutMs: 5000 }));
+  await ctx.control.waitForLog((log) => log.length === 1);
+  controller.abort();
+  equal((await call).name, "AbortError", "name");
   equal((await ctx.control.apiRequests()).length, 1, "requests");
 });
 
 test("aborting during the wait between retries stops at once", async (ctx) => {
-  await ctx.control.inject({ status: 503, times: 5 });
+  // Retry-After 5 s: the first attempt's 503 is followed by a long wait, which the abort must cut short.
+  await ctx.control.inject({ status: 503, times: 5, headers: { "retry-after": "5" } });
   const controller = new AbortController();
-  setTimeout(() => controller.abort("stop"), 100);
-  equal(await rejection(clientFor(ctx).getChat(ADA, { signal: controller.signal })), "stop", "reason");
+  const call = rejection(clientFor(ctx).getChat(ADA, { signal: controller.signal, maxRetries: 3 }));
+  await ctx.control.waitForLog((log) => log[0]?.status === 503);
+  controller.abort("stop");
+  equal(await call, "stop", "reason");
   equal((await ctx.control.apiRequests()).length, 1, "requests");
 });
 

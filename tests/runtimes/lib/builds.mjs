@@ -18,13 +18,13 @@ function packageInputs(metafile) {
 }
 
 /**
- * Bundles a browser entry with esbuild. esbuild leaves `new URL("…wasm", import.meta.url)` alone, so the
+ * Bundles browser entries with esbuild; the page loads the first. esbuild leaves `new URL("…wasm", import.meta.url)` alone, so the
  * .wasm is copied next to the bundle, as the README tells esbuild users to do.
  */
-export async function esbuildBrowser(consumer, entry, outdir, html) {
+export async function esbuildBrowser(consumer, entries, outdir, html) {
   const { build } = await esbuild();
   const result = await build({
-    entryPoints: [path.join(consumer, entry)],
+    entryPoints: entries.map((entry) => path.join(consumer, entry)),
     bundle: true,
     format: "esm",
     platform: "browser",
@@ -34,7 +34,7 @@ export async function esbuildBrowser(consumer, entry, outdir, html) {
     logLevel: "warning",
   });
   await copyFile(path.join(consumer, "node_modules/gosquared-chat/gosquared_chat_bg.wasm"), path.join(outdir, "gosquared_chat_bg.wasm"));
-  await writeFile(path.join(outdir, "index.html"), html(`./${path.basename(entry)}`));
+  await writeFile(path.join(outdir, "index.html"), html(`./${path.basename(entries[0])}`));
   return { inputs: packageInputs(result.metafile) };
 }
 

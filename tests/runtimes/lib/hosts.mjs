@@ -86,9 +86,9 @@ export async function staticServer(root, proxy) {
   };
 }
 
-/** Where Chromium is, or undefined: `CHROMIUM_PATH`, else Debian's /usr/bin/chromium. */
+/** Where Chromium is, or undefined: `CHROMIUM_PATH` when set (even if it is not there), else Debian's. */
 export function chromiumPath() {
-  const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter(Boolean);
+  const candidates = process.env.CHROMIUM_PATH ? [process.env.CHROMIUM_PATH] : ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
   return candidates.find((p) => existsSync(p));
 }
 
