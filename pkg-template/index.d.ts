@@ -216,16 +216,11 @@ export interface ErrorDetails {
 }
 
 /** The base class of every error this package throws; `name` is the class name. */
-export declare class GoSquaredError extends Error implements ErrorDetails {
+export declare class GoSquaredError extends Error {
   constructor(message: string, details?: ErrorDetails);
-  status?: number;
-  code?: number | string;
-  retryAfterMs?: number;
-  method?: string;
-  path?: string;
-  attempts?: number;
-  mayHaveSucceeded?: boolean;
 }
+/** Every error carries the details known about its failure. */
+export interface GoSquaredError extends ErrorDetails {}
 /** The API key or site token was refused (401/403, code 4001). */
 export declare class AuthenticationError extends GoSquaredError {}
 /** The chat or route does not exist (404). */

@@ -168,6 +168,10 @@ function report(rows, { tools, packed, setupMs, totalMs }) {
   const passed = rows.reduce((n, r) => n + r.passed, 0);
   const failed = rows.reduce((n, r) => n + r.failed, 0);
   const skipped = rows.filter((r) => r.status === "skipped").length;
+  if (skipped > 0) {
+    const why = [...new Set(rows.filter((r) => r.status === "skipped").map((r) => r.detail.replace(/ — skipped$/, "")))];
+    console.log(`\n   SKIPPED ${skipped} rows: ${why.join("; ")}. They did not run; with CI=true they fail.`);
+  }
   console.log(`\n   wall time ${seconds(totalMs)}`);
   console.log(`runtimes: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 }

@@ -10,6 +10,11 @@ async function esbuild() {
   return import(path.join(TOOLS, "esbuild/lib/main.js"));
 }
 
+/** Options every esbuild run here shares: one bundle for a modern, runtime-neutral target. */
+const BUNDLE = { bundle: true, target: "es2022", metafile: true, logLevel: "warning" };
+/** What a non-Node host resolves when a package has no matching export condition. */
+const NEUTRAL = { platform: "neutral", mainFields: ["module", "main"] };
+
 /** The package files an esbuild metafile shows were bundled (paths inside node_modules/gosquared-chat). */
 function packageInputs(metafile) {
   return Object.keys(metafile.inputs)
@@ -24,14 +29,11 @@ function packageInputs(metafile) {
 export async function esbuildBrowser(consumer, entries, outdir, html) {
   const { build } = await esbuild();
   const result = await build({
+    ...BUNDLE,
     entryPoints: entries.map((entry) => path.join(consumer, entry)),
-    bundle: true,
     format: "esm",
     platform: "browser",
-    target: "es2022",
     outdir,
-    metafile: true,
-    logLevel: "warning",
   });
   await copyFile(path.join(consumer, "node_modules/gosquared-chat/gosquared_chat_bg.wasm"), path.join(outdir, "gosquared_chat_bg.wasm"));
   await writeFile(path.join(outdir, "index.html"), html(`./${path.basename(entries[0])}`));
@@ -42,17 +44,13 @@ export async function esbuildBrowser(consumer, entries, outdir, html) {
 export async function esbuildWorker(consumer, entry, outdir, extra = {}) {
   const { build } = await esbuild();
   const result = await build({
+    ...BUNDLE,
+    ...NEUTRAL,
     entryPoints: [path.join(consumer, entry)],
-    bundle: true,
     format: "esm",
-    platform: "neutral",
-    target: "es2022",
     conditions: ["workerd", "worker", "browser"],
-    mainFields: ["module", "main"],
     loader: { ".wasm": "copy" },
     outdir,
-    metafile: true,
-    logLevel: "warning",
     ...extra,
   });
   return { script: path.join(outdir, `${path.basename(entry, ".js")}.js`), inputs: packageInputs(result.metafile) };
@@ -62,7 +60,7 @@ export async function esbuildWorker(consumer, entry, outdir, extra = {}) {
  * Bundles for Vercel's edge with esbuild and the `edge-light` conditions. Like Vercel's bundler, a
  * `.wasm?module` import becomes a compiled module (the host provides it as `__edgeWasmModule`).
  */
-export async function esbuildEdge(consumer, entry, define = {}) {
+export async function esbuildEdge(consumer, entry) {
   const { build } = await esbuild();
   let wasm;
   const wasmModule = {
@@ -79,18 +77,13 @@ export async function esbuildEdge(consumer, entry, define = {}) {
     },
   };
   const result = await build({
+    ...BUNDLE,
+    ...NEUTRAL,
     entryPoints: [path.join(consumer, entry)],
-    bundle: true,
     write: false,
     format: "iife",
-    platform: "neutral",
-    target: "es2022",
     conditions: ["edge-light", "worker", "browser"],
-    mainFields: ["module", "main"],
     plugins: [wasmModule],
-    define,
-    metafile: true,
-    logLevel: "warning",
   });
   return { code: result.outputFiles[0].text, wasm, inputs: packageInputs(result.metafile) };
 }

@@ -11,10 +11,12 @@ export async function checkSnippetsInDocs(repo) {
   const docs = ["README.md", "notes/readme-runtimes.md"].filter((d) => existsSync(path.join(repo, d)));
   const problems = [];
   const shown = new Set();
+  const showing = new Set();
   for (const doc of docs) {
     const text = await readFile(path.join(repo, doc), "utf8");
     for (const [, file, block] of text.matchAll(MARKED_BLOCK)) {
       shown.add(file);
+      showing.add(doc);
       const actual = existsSync(path.join(repo, file)) ? await readFile(path.join(repo, file), "utf8") : undefined;
       if (actual === undefined) problems.push(`${doc} marks a missing file: ${file}`);
       else if (actual !== block) problems.push(`${doc}: the block marked ${file} differs from the file`);
@@ -25,5 +27,5 @@ export async function checkSnippetsInDocs(repo) {
     if (!shown.has(`tests/runtimes/snippets/${name}`)) problems.push(`no document shows tests/runtimes/snippets/${name}`);
   }
   if (problems.length > 0) throw new Error(problems.join("\n"));
-  return `${shown.size} snippets, identical in ${docs.join(" and ")}`;
+  return `${shown.size} snippets, identical in ${[...showing].join(" and ")}`;
 }

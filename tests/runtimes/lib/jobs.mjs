@@ -19,19 +19,23 @@ function expectEntry(used, expected, forbidden = ["node.js", "node.cjs"]) {
   return expected;
 }
 
-/** Runs the suite in a browser page at `url` (the settings go in the hash). */
-async function inBrowser(ctx, root, pathname) {
-  const emu = await ctx.emulator();
-  const server = await staticServer(root);
+/** Serves `root` (with `/api/chat` forwarded to `proxy`, if given), opens `pathname` and reads `probe` from the page. */
+async function inPage(ctx, root, pathname, probe, proxy) {
+  const server = await staticServer(root, proxy);
   try {
-    const hash = encodeURIComponent(JSON.stringify(ctx.settings(emu)));
-    return await ctx.browser().evaluate(`${server.origin}${pathname}#${hash}`, {
-      done: () => globalThis.__conformance !== undefined,
-      result: () => globalThis.__conformance,
-    });
+    return await ctx.browser().evaluate(`${server.origin}${pathname}`, probe);
   } finally {
     await server.close();
   }
+}
+
+/** Runs the suite in a browser page (the emulator settings go in the hash). */
+async function inBrowser(ctx, root, pathname) {
+  const hash = encodeURIComponent(JSON.stringify(ctx.settings(await ctx.emulator())));
+  return inPage(ctx, root, `${pathname}#${hash}`, {
+    done: () => globalThis.__conformance !== undefined,
+    result: () => globalThis.__conformance,
+  });
 }
 
 /** Conformance rows: `run(ctx)` resolves to the suite's result plus the entry file the runtime loaded. */
@@ -249,54 +253,39 @@ export const checkJobs = [
       const emu = await ctx.snippetEmulator();
       const outdir = path.join(ctx.out, "vite-dashboard");
       await viteBuild(path.join(ctx.consumer, "snippets"), "dashboard.html", outdir);
-      const server = await staticServer(outdir, emu);
-      try {
-        const names = await ctx.browser().evaluate(`${server.origin}/dashboard.html`, {
-          done: () => document.querySelectorAll("#chats li").length >= 3,
-          result: () => [...document.querySelectorAll("#chats li")].map((li) => li.textContent),
-        });
-        if (names.join("|") !== "Person 3|Person 2|Ada Lovelace") throw new Error(`the page listed ${names.join(", ")}`);
-        return names.join(", ");
-      } finally {
-        await server.close();
-      }
+      const probe = {
+        done: () => document.querySelectorAll("#chats li").length >= 3,
+        result: () => [...document.querySelectorAll("#chats li")].map((li) => li.textContent),
+      };
+      const names = await inPage(ctx, outdir, "/dashboard.html", probe, emu);
+      if (names.join("|") !== "Person 3|Person 2|Ada Lovelace") throw new Error(`the page listed ${names.join(", ")}`);
+      return names.join(", ");
     },
   },
   {
     name: "snippet · gosquared-chat/init in a plain page",
     needs: ["chromium"],
     async run(ctx) {
-      const emu = await ctx.snippetEmulator();
-      const server = await staticServer(ctx.consumer, emu);
-      try {
-        const text = await ctx.browser().evaluate(`${server.origin}/snippets/init.html`, {
-          done: () => document.querySelector("#chats").textContent !== "",
-          result: () => document.querySelector("#chats").textContent,
-        });
-        if (text !== "3 open chats") throw new Error(`the page shows ${JSON.stringify(text)}`);
-        return text;
-      } finally {
-        await server.close();
-      }
+      const probe = {
+        done: () => document.querySelector("#chats").textContent !== "",
+        result: () => document.querySelector("#chats").textContent,
+      };
+      const text = await inPage(ctx, ctx.consumer, "/snippets/init.html", probe, await ctx.snippetEmulator());
+      if (text !== "3 open chats") throw new Error(`the page shows ${JSON.stringify(text)}`);
+      return text;
     },
   },
   {
     name: "browser entry: clients made before the module loads wait for it",
     needs: ["chromium"],
     async run(ctx) {
-      const emu = await ctx.emulator();
-      const server = await staticServer(ctx.consumer);
-      try {
-        const hash = encodeURIComponent(JSON.stringify(ctx.settings(emu)));
-        const result = await ctx.browser().evaluate(`${server.origin}/harness/early.html#${hash}`, {
-          done: () => globalThis.__early !== undefined,
-          result: () => globalThis.__early,
-        });
-        if (result.goodItems !== 3 || !result.badRejects || !result.lateThrows) throw new Error(JSON.stringify(result));
-        return "early client works; bad options reject its first call; later ones throw at once";
-      } finally {
-        await server.close();
-      }
+      const hash = encodeURIComponent(JSON.stringify(ctx.settings(await ctx.emulator())));
+      const result = await inPage(ctx, ctx.consumer, `/harness/early.html#${hash}`, {
+        done: () => globalThis.__early !== undefined,
+        result: () => globalThis.__early,
+      });
+      if (result.goodItems !== 3 || !result.badRejects || !result.lateThrows) throw new Error(JSON.stringify(result));
+      return "early client works; bad options reject its first call; later ones throw at once";
     },
   },
   {
