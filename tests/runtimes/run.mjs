@@ -72,7 +72,7 @@ async function main() {
   async function runJob(job) {
     const emulators = [];
     const ctx = {
-      repo, consumer, out, packed, packProblems, inCI,
+      repo, consumer, out, packed, packProblems,
       tools: { deno: bin("deno"), bun: bin("bun") },
       browser: () => browser,
       async emulator() {
