@@ -1,5 +1,6 @@
 // Type declarations for the public surface of gosquared-chat: the client, its options and parameters, the
-// shapes the API returns, pages, and every error class. The same file serves every runtime entry.
+// shapes the API returns, pages, every error class, and the edge helpers (webhooks, Secure Mode, the proxy).
+// The same file serves every runtime entry.
 
 /** A `fetch`-compatible function; the client calls it unbound with a URL string and an init object. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -194,8 +195,89 @@ export declare class ChatClient {
   archiveChat(chatId: string, opts?: RequestOptions): Promise<Record<string, unknown>>;
   /** Brings a chat back from the archive: `POST /chat/v1/chats/{id}/unarchive`. */
   unarchiveChat(chatId: string, opts?: RequestOptions): Promise<Record<string, unknown>>;
+  /** Lists the project's webhooks (Account API): `GET /account/v1/webhooks`. */
+  listWebhooks(opts?: RequestOptions): Promise<Webhook[]>;
+  /** Registers a webhook (never retried after an unknown outcome): `POST /account/v1/webhooks`. */
+  createWebhook(webhook: WebhookInput, opts?: RequestOptions): Promise<Webhook>;
+  /** Removes a webhook: `DELETE /account/v1/webhooks/{id}`; resolves to the API's body, `{}` when empty. */
+  deleteWebhook(webhookId: string | number, opts?: RequestOptions): Promise<Record<string, unknown>>;
   readonly [Symbol.toStringTag]: "ChatClient";
 }
+
+/** What a webhook fires on; `chat_message` by default. */
+export type WebhookTrigger = "chat_message" | "entered_smart_group" | "exited_smart_group" | "traffic_dip" | "traffic_spike";
+
+/** The body of `createWebhook`. */
+export interface WebhookInput {
+  /** An absolute `http(s)` URL; put a long random secret in its query and check it with `verifyWebhookSecret`. */
+  url: string;
+  name?: string;
+  trigger?: WebhookTrigger;
+  /** The trigger's value (a smart group id, a traffic threshold): a string or an integer. */
+  value?: string | number;
+  includeUnverified?: boolean;
+}
+
+/** A registered webhook, as the Account API returns it. */
+export interface Webhook {
+  id: string | number;
+  url?: string;
+  name?: string;
+  trigger?: string;
+  [field: string]: unknown;
+}
+
+/** A `chat_message` webhook delivery, checked by `parseChatMessageWebhook`; unknown fields are kept. */
+export interface ChatMessageWebhook {
+  message: {
+    id: string;
+    from: string;
+    /** The chat id to answer with. */
+    person_id: string;
+    content: string;
+    /** Epoch milliseconds. */
+    timestamp: number;
+    html_content?: string;
+    translated?: Record<string, unknown>;
+    [field: string]: unknown;
+  };
+  person: { id: string; email?: string; name?: string; avatar?: string; presence?: string; [field: string]: unknown };
+  /** A semver string of major version 1. */
+  version: string;
+  [field: string]: unknown;
+}
+
+/** Checks a `chat_message` webhook body (JSON text or parsed); throws `InvalidRequestError` naming the first bad field. */
+export declare function parseChatMessageWebhook(body: string | object): ChatMessageWebhook;
+
+/** Whether a webhook request's URL carries `secret` in its query (`?secret=`, or `options.param`), compared in constant time. */
+export declare function verifyWebhookSecret(request: Request | URL | string, secret: string, options?: { param?: string }): boolean;
+
+/** The Secure Mode signature of a person: lowercase hex HMAC-SHA256 of `personId`, keyed with the project secret. */
+export declare function personSignature(secret: string, personId: string): string;
+
+/** A `ChatClient` method a proxy may forward. */
+export type ProxyOperation =
+  | "listChats" | "listArchivedChats" | "getChat" | "getFeed" | "listMessages" | "sendMessage" | "addNote"
+  | "archiveChat" | "unarchiveChat" | "listWebhooks" | "createWebhook" | "deleteWebhook";
+
+/** Options for `createProxy`. */
+export interface ProxyOptions {
+  apiKey: string;
+  siteToken: string;
+  /** The operations the browser may use. */
+  allow: ProxyOperation[];
+  /** Must resolve to `true` for a request to go through; anything else (or a throw) is answered 401. */
+  authorize: (request: Request) => boolean | Promise<boolean>;
+  /** Where requests are forwarded (default `https://api.gosquared.com`). */
+  baseUrl?: string;
+  /** Where the proxy is mounted, such as `/api/chat`. */
+  prefix?: string;
+  fetch?: FetchLike;
+}
+
+/** A same-origin proxy for browser dashboards: a fetch-style handler that adds the credentials server-side. */
+export declare function createProxy(options: ProxyOptions): (request: Request) => Promise<Response>;
 
 /** What is known about a failure; every field is optional. */
 export interface ErrorDetails {

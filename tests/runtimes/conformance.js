@@ -51,9 +51,8 @@ function controlFor(env) {
       limited = true;
       return call("PUT", "/rate-limit", limits);
     },
-    // API requests only: browsers also send CORS preflights (OPTIONS), which are not the client's requests.
-    apiRequests: async () =>
-      (await call("GET", "/requests")).filter((r) => r.path.startsWith("/chat/") && r.method !== "OPTIONS"),
+    // The client's requests only: browsers also send CORS preflights (OPTIONS), which the log records too.
+    apiRequests: async () => (await call("GET", "/requests")).filter((r) => r.method !== "OPTIONS"),
     store: () => call("GET", "/store"),
     /** Resolves once the API request log satisfies `ready`, so that a test acts after a request, not before it. */
     async waitForLog(ready) {
@@ -324,6 +323,61 @@ test("pages stop on a repeated page, a short page, and accept a bare array", asy
   for await (const item of stubClient(ctx, [[{ id: 1 }, { id: 2 }], [{ id: 3 }]], short).listMessages("x", { limit: 2 })) all.push(item.id);
   deepEqual(all, [1, 2, 3], "short page");
   equal(short.calls, 2, "calls");
+});
+
+test("webhooks: createWebhook, listWebhooks and deleteWebhook through the Account API", async (ctx) => {
+  const client = clientFor(ctx);
+  const url = "https://hooks.example.com/gosquared?secret=0123456789abcdef";
+  const hook = await client.createWebhook({ url, name: "Payments", includeUnverified: true });
+  equal(hook.trigger, "chat_message", "trigger");
+  const create = (await ctx.control.apiRequests()).at(-1);
+  equal(create.path, "/account/v1/webhooks", "path");
+  deepEqual(JSON.parse(create.body), { url, name: "Payments", trigger: "chat_message", include_unverified: true }, "body");
+  deepEqual((await client.listWebhooks()).map((h) => h.id), [hook.id], "listed");
+  deepEqual(await client.deleteWebhook(hook.id), {}, "deleted");
+  deepEqual(await client.listWebhooks(), [], "none left");
+  await expectError(ctx, client.deleteWebhook(hook.id), "NotFoundError", { status: 404 });
+});
+
+test("edge helpers: personSignature, verifyWebhookSecret and parseChatMessageWebhook", async (ctx) => {
+  const { personSignature, verifyWebhookSecret, parseChatMessageWebhook, InvalidRequestError } = ctx.pkg;
+  // RFC 4231, test case 2: HMAC-SHA256 with key "Jefe".
+  equal(personSignature("Jefe", "what do ya want for nothing?"), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843", "HMAC");
+  const secret = "s3cret-0123456789abcdef";
+  ok(verifyWebhookSecret(new Request(`https://example.com/hook?secret=${secret}`), secret), "a Request with the secret");
+  ok(!verifyWebhookSecret(`https://example.com/hook?secret=${secret}x`, secret), "a wrong secret");
+  const payload = {
+    message: { id: "m_1", from: "client", person_id: ADA, content: "hi", timestamp: 1700000000000, extra: 1 },
+    person: { id: "p1" },
+    version: "1.0.0",
+  };
+  deepEqual(parseChatMessageWebhook(JSON.stringify(payload)), payload, "parsed, unknown fields kept");
+  let refused;
+  try {
+    parseChatMessageWebhook({ ...payload, version: "2.0.0" });
+  } catch (error) {
+    refused = error;
+  }
+  ok(refused instanceof InvalidRequestError, `version 2: ${describe(refused)}`);
+});
+
+test("createProxy serves a key-less client and adds the credentials itself", async (ctx) => {
+  const { env, pkg } = ctx;
+  const proxy = pkg.createProxy({
+    apiKey: env.apiKey, siteToken: env.siteToken, baseUrl: env.url, prefix: "/api/chat",
+    allow: ["listChats", "sendMessage"], authorize: () => true,
+  });
+  const browser = new pkg.ChatClient({
+    baseUrl: "https://dashboard.example.com/api/chat", siteToken: "GSN-browser", maxRetries: 0,
+    fetch: (url, init) => proxy(new Request(url, init)),
+  });
+  equal((await browser.listChats()).items.length, 3, "listed through the proxy");
+  equal((await browser.sendMessage(ADA, { content: "via the proxy" })).content, "via the proxy", "sent");
+  // The proxy answers an operation outside its allow list with 403, which the client reports as such.
+  await expectError(ctx, browser.archiveChat(ADA), "AuthenticationError", { status: 403 });
+  const upstream = await ctx.control.apiRequests();
+  equal(upstream.length, 2, "only allowed operations reach the API");
+  ok(upstream.every((r) => r.query.api_key === env.apiKey && r.query.site_token === env.siteToken), "real credentials upstream");
 });
 
 test("401 and 403 are AuthenticationErrors without the key in them", async (ctx) => {

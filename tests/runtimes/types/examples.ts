@@ -6,6 +6,10 @@ import {
   type RateLimit, type MessageInput, type ErrorDetails,
 } from "gosquared-chat";
 import { ChatClient as WorkerClient } from "gosquared-chat/workerd";
+import {
+  createProxy, parseChatMessageWebhook, personSignature, verifyWebhookSecret,
+  type ChatMessageWebhook, type Webhook, type WebhookInput,
+} from "gosquared-chat";
 import { init, initSync, ChatClient as ManualClient } from "gosquared-chat/init";
 import { startEmulator, type Emulator } from "gosquared-chat/emulator";
 
@@ -95,4 +99,24 @@ export async function otherEntries(bytes: Uint8Array, module: WebAssembly.Module
   const emu: Emulator = await startEmulator({ seed: "3:5", rateLimit: false });
   emu.inject({ status: 503, times: 2 });
   await emu.close();
+}
+
+export async function edgeHelpers(request: Request, env: { SECRET: string; KEY: string }): Promise<Response> {
+  if (!verifyWebhookSecret(request, env.SECRET, { param: "token" })) return new Response("forbidden", { status: 401 });
+  const payload: ChatMessageWebhook = parseChatMessageWebhook(await request.text());
+  const chatId: string = payload.message.person_id;
+  const signature: string = personSignature(env.SECRET, chatId);
+  const input: WebhookInput = { url: "https://example.com/hook?secret=x", trigger: "traffic_spike", value: 50 };
+  const hook: Webhook = await client.createWebhook(input);
+  const hooks: Webhook[] = await client.listWebhooks();
+  await client.deleteWebhook(hook.id);
+  const proxy = createProxy({
+    apiKey: env.KEY,
+    siteToken: "GSN-123456-A",
+    allow: ["listChats", "getFeed", "sendMessage"],
+    authorize: async (req) => req.headers.get("x-admin") === signature,
+    prefix: "/api/chat",
+  });
+  void hooks;
+  return proxy(request);
 }

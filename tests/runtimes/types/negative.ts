@@ -1,6 +1,6 @@
 // Misuse the declarations must reject: every line marked `// error TSxxxx` has to fail with that code,
 // and no other line may fail.
-import { ChatClient, GoSquaredError, Page, type Chat, type Message } from "gosquared-chat";
+import { ChatClient, GoSquaredError, Page, createProxy, type Chat, type Message } from "gosquared-chat";
 import { ChatClient as ManualClient, initSync } from "gosquared-chat/init";
 
 const client = new ChatClient({ apiKey: "k", siteToken: "GSN-1-A" });
@@ -22,6 +22,8 @@ export async function misuse(): Promise<void> {
   client.addNote("a", {}); // error TS2345
   client.archiveChat(); // error TS2554
   client.deleteChat("a"); // error TS2339
+  client.createWebhook({ url: "https://x.test", trigger: "on_message" }); // error TS2322
+  createProxy({ apiKey: "k", siteToken: "t", allow: ["dropDatabase"], authorize: () => true }); // error TS2322
 
   const chat = await client.getChat("a");
   const id: number = chat.id; // error TS2322
