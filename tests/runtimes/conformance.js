@@ -474,7 +474,8 @@ test("every error class is exported, named, and extends GoSquaredError", async (
   equal(typeof ctx.pkg.PagePromise, "function", "PagePromise");
 });
 
-const ARGUMENT_CASES = {
+/** Bad arguments, each of which must be refused before any request (Node's client tests use this table too). */
+export const ARGUMENT_CASES = {
   "chatId empty": (c) => c.getChat(""),
   "chatId number": (c) => c.getChat(42),
   "chatId undefined": (c) => c.archiveChat(),
@@ -482,23 +483,32 @@ const ARGUMENT_CASES = {
   "chatId ..": (c) => c.getChat(".."),
   "chatId control char": (c) => c.getChat("a\nb"),
   "chatId lone surrogate": (c) => c.getChat("a\uD800b"),
+  "chatId too long": (c) => c.getChat("x".repeat(1025)),
   "content missing": (c) => c.sendMessage(ADA, {}),
+  "content empty": (c) => c.sendMessage(ADA, { content: "" }),
   "content blank": (c) => c.addNote(ADA, { content: "   " }),
   "content number": (c) => c.sendMessage(ADA, { content: 5 }),
   "content huge": (c) => c.sendMessage(ADA, { content: "x".repeat(100_001) }),
+  "message not an object": (c) => c.sendMessage(ADA, "hello"),
   "message null": (c) => c.sendMessage(ADA, null),
   "from unknown": (c) => c.sendMessage(ADA, { content: "x", from: "admin" }),
+  "note with from": (c) => c.addNote(ADA, { content: "x", from: "agent" }),
   "extra key": (c) => c.sendMessage(ADA, { content: "x", contnet: "y" }),
   "limit 0": (c) => c.listChats({ limit: 0 }),
   "limit 251": (c) => c.listChats({ limit: 251 }),
+  "limit 1.5": (c) => c.listChats({ limit: 1.5 }),
   "limit NaN": (c) => c.getFeed(ADA, { limit: NaN }),
   "limit string": (c) => c.listMessages(ADA, { limit: "10" }),
   "offset negative": (c) => c.listChats({ offset: -1 }),
+  "offset Infinity": (c) => c.listChats({ offset: Infinity }),
   "from invalid date": (c) => c.listChats({ from: new Date("nope") }),
   "from not ISO": (c) => c.listChats({ from: "yesterday" }),
+  "from negative": (c) => c.listChats({ from: -5 }),
   "from after to": (c) => c.listChats({ from: 2000, to: 1000 }),
+  "params array": (c) => c.listChats([1, 2]),
   "params unknown key": (c) => c.listChats({ limt: 5 }),
   "opts timeoutMs 0": (c) => c.listChats({}, { timeoutMs: 0 }),
+  "opts maxRetries 11": (c) => c.listChats({}, { maxRetries: 11 }),
   "opts signal not a signal": (c) => c.listChats({}, { signal: {} }),
   "opts unknown key": (c) => c.getChat(ADA, { retries: 1 }),
 };
