@@ -2,7 +2,7 @@
 // and sends the request, retries as its policy allows and classifies failures; this layer only gives the
 // results their JavaScript shape.
 
-import * as core from "./gosquared_chat.js";
+import core from "./calls.js";
 import { toError } from "./errors.js";
 import { PagePromise } from "./pagination.js";
 import { exportStream } from "./export.js";
