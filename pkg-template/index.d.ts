@@ -201,7 +201,43 @@ export declare class ChatClient {
   createWebhook(webhook: WebhookInput, opts?: RequestOptions): Promise<Webhook>;
   /** Removes a webhook: `DELETE /account/v1/webhooks/{id}`; resolves to the API's body, `{}` when empty. */
   deleteWebhook(webhookId: string | number, opts?: RequestOptions): Promise<Record<string, unknown>>;
+  /**
+   * Streams every chat and its feed as NDJSON, pulled lazily with bounded concurrency and read-ahead.
+   * Lines: `chat`, then `item` lines (with `chatId`), an `error` line for a chat that still fails after
+   * retries, and a last `summary`. Bad options throw `InvalidRequestError` before any request.
+   */
+  exportChats(options?: ExportOptions): ReadableStream<Uint8Array>;
   readonly [Symbol.toStringTag]: "ChatClient";
+}
+
+/** Progress of `exportChats`, reported at least once a second and at the end. */
+export interface ExportProgress {
+  chatsDone: number;
+  /** The number of chats to export, once the chat list has been read to its end. */
+  chatsTotal: number | null;
+  items: number;
+  bytes: number;
+  errors: number;
+}
+
+/** Options of `exportChats`. */
+export interface ExportOptions {
+  /** Only feed items (and chats active) from this time: a Date, an ISO 8601 string or epoch ms. */
+  from?: Date | string | number;
+  /** Only feed items up to this time. */
+  to?: Date | string | number;
+  /** Also export archived chats. */
+  includeArchived?: boolean;
+  /** Export just these chats (not with `includeArchived`; no duplicates). */
+  chatIds?: string[];
+  /** Chats exported at once, 1–8; 4 by default. */
+  concurrency?: number;
+  /** Items per request, 1–250; 250 by default. */
+  pageSize?: number;
+  onProgress?: (progress: ExportProgress) => void;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  maxRetries?: number;
 }
 
 /** What a webhook fires on; `chat_message` by default. */

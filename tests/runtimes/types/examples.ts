@@ -8,7 +8,7 @@ import {
 import { ChatClient as WorkerClient } from "gosquared-chat/workerd";
 import {
   createProxy, parseChatMessageWebhook, personSignature, verifyWebhookSecret,
-  type ChatMessageWebhook, type Webhook, type WebhookInput,
+  type ChatMessageWebhook, type Webhook, type WebhookInput, type ExportOptions, type ExportProgress,
 } from "gosquared-chat";
 import { init, initSync, ChatClient as ManualClient } from "gosquared-chat/init";
 import { startEmulator, type Emulator } from "gosquared-chat/emulator";
@@ -119,4 +119,17 @@ export async function edgeHelpers(request: Request, env: { SECRET: string; KEY: 
   });
   void hooks;
   return proxy(request);
+}
+
+export async function exportEverything(signal: AbortSignal): Promise<number> {
+  const seen: ExportProgress[] = [];
+  const options: ExportOptions = {
+    from: new Date("2024-01-01"), includeArchived: true, concurrency: 4, pageSize: 250, signal,
+    onProgress: (p) => seen.push(p),
+  };
+  const stream: ReadableStream<Uint8Array> = client.exportChats(options);
+  let bytes = 0;
+  for await (const chunk of stream) bytes += chunk.byteLength;
+  const total: number | null = seen.at(-1)?.chatsTotal ?? null;
+  return bytes + (total ?? 0);
 }

@@ -46,5 +46,7 @@ export async function misuse(): Promise<void> {
       const code: number = error.code; // error TS2322
     }
   }
-  void [id, unknownField, limit, sent];
+  client.exportChats({ concurency: 2 }); // error TS2561
+  const lines: string = client.exportChats(); // error TS2322
+  void [id, unknownField, limit, sent, lines];
 }
