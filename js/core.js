@@ -87,3 +87,6 @@ export class ChatClient {
     return "ChatClient";
   }
 }
+
+/** Internal, for leak tests only: `{ wasmMemoryBytes, liveJsValues }` of the WebAssembly instance. */
+export const __memoryDiagnostics = core.memoryDiagnostics;

@@ -23,4 +23,6 @@ mod config;
 #[cfg(target_arch = "wasm32")]
 mod convert;
 #[cfg(target_arch = "wasm32")]
+mod diagnostics;
+#[cfg(target_arch = "wasm32")]
 mod transport;
