@@ -335,7 +335,7 @@ async function runCase(row, m) {
   }
 }
 
-describe("fault matrix: each fault × each method, on its own emulator", { concurrency: 24 }, () => {
+describe("fault matrix: each fault × each method, on its own emulator", { concurrency: 48 }, () => {
   for (const row of ROWS) {
     for (const m of METHODS) {
       it(`${row.name} × ${m.name} (${m.kind})`, () => runCase(row, m));
