@@ -2,7 +2,7 @@
 //! cancellable wait between attempts.
 
 use crate::bindings::{clear_timeout, fetch_function, set_timeout};
-use crate::convert::{get, set};
+use crate::convert::{self, get, set};
 use crate::error::{Error, ErrorKind};
 use js_sys::{Function, Object, Promise, Reflect};
 use std::cell::Cell;
@@ -36,7 +36,7 @@ impl AttemptGuard {
         let timer = set_timeout(on_timeout.as_ref().unchecked_ref(), f64::from(timeout_ms));
         let caller = caller.map(|signal| {
             let (controller, source) = (controller.clone(), signal.clone());
-            let on_abort = Closure::<dyn FnMut()>::new(move || controller.abort_with_reason(&source.reason()));
+            let on_abort = Closure::<dyn FnMut()>::new(move || controller.abort_with_reason(&reason_of(&source)));
             let _ = signal.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
             (signal.clone(), on_abort)
         });
@@ -79,9 +79,19 @@ impl Answer {
     }
 }
 
-/// The caller's abort reason, when its signal has fired.
+/// The caller's abort reason, when its signal has fired. The signal is read through `Reflect`, so that a
+/// signal-like object whose getters throw ends the call with an `InvalidRequestError` instead of an
+/// exception thrown through the module.
 pub fn aborted_reason(signal: Option<&AbortSignal>) -> Option<JsValue> {
-    signal.filter(|s| s.aborted()).map(AbortSignal::reason)
+    let signal = signal?;
+    match get(signal, "aborted") {
+        Ok(flag) => flag.is_truthy().then(|| reason_of(signal)),
+        Err(e) => Some(convert::error_to_js(&e)),
+    }
+}
+
+fn reason_of(signal: &AbortSignal) -> JsValue {
+    get(signal, "reason").unwrap_or_else(|e| convert::error_to_js(&e))
 }
 
 fn failure_of(guard: &AttemptGuard, caller: Option<&AbortSignal>, timeout_ms: u32, what: &str, thrown: &JsValue) -> AttemptError {
@@ -155,7 +165,7 @@ pub async fn sleep(ms: f64, caller: Option<&AbortSignal>) -> Result<(), JsValue>
     let on_abort = caller.map(|signal| {
         let source = signal.clone();
         let cb = Closure::<dyn FnMut()>::new(move || {
-            let _ = reject.call1(&JsValue::UNDEFINED, &source.reason());
+            let _ = reject.call1(&JsValue::UNDEFINED, &reason_of(&source));
         });
         let _ = signal.add_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
         (signal, cb)
