@@ -4,30 +4,13 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { fileURLToPath } from "node:url";
 import { ChatClient, ServerError } from "gosquared-chat";
 import { API_KEY, SITE_TOKEN } from "./helpers.mjs";
-
-const CLI = fileURLToPath(new URL("./cli.js", import.meta.resolve("gosquared-chat/emulator")));
-
-/** Runs the CLI; resolves to `{ url, child }` once it listens. */
-function startCli(args) {
-  const child = spawn(process.execPath, [CLI, "--api-key", API_KEY, "--site-token", SITE_TOKEN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ url: m[1], child });
-    });
-    child.once("exit", (code) => reject(new Error(`exited with ${code}`)));
-  });
-}
+import { EMULATOR_CLI, startEmulatorProcess } from "./resilience-helpers.mjs";
 
 /** Runs the CLI with arguments it must refuse; resolves to `{ code, stderr }`. */
 async function refusedCli(args) {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, [EMULATOR_CLI, ...args], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.setEncoding("utf8");
   child.stderr.on("data", (c) => {
@@ -42,7 +25,7 @@ const apiLog = async (url) => (await control(url, "requests")).filter((r) => r.p
 
 describe("emulator CLI: --fault, --rate-limit and the faults control route", () => {
   it("faults given on the command line and posted at run time shape what the client sees", async () => {
-    const { url, child } = await startCli([
+    const { url, child } = await startEmulatorProcess([
       "--seed", "3:5",
       "--rate-limit", '{"limit":100,"refillPerMinute":100}',
       "--fault", '{"match":{"method":"POST","path":"/chat/v1/chats/*"},"status":503,"times":2}',

@@ -4,12 +4,11 @@
 // JS values held by the module must come back to the same level round after round.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { ChatClient, __memoryDiagnostics } from "gosquared-chat";
 import { API_KEY, SITE_TOKEN } from "./helpers.mjs";
+import { startEmulatorProcess } from "./resilience-helpers.mjs";
 
 const CALLS = 1_000;
 const ROUNDS = 3;
@@ -18,24 +17,6 @@ const CHATS = ["email:ada@example.com", "person-2", "person-3"];
 
 v8.setFlagsFromString("--expose-gc");
 const gc = globalThis.gc ?? vm.runInNewContext("gc");
-
-/** Starts the emulator CLI in a child process and resolves to `{ url, child }`. */
-function startEmulatorProcess() {
-  const cli = fileURLToPath(new URL("./cli.js", import.meta.resolve("gosquared-chat/emulator")));
-  const child = spawn(process.execPath, [cli, "--seed", "3:5", "--no-rate-limit", "--api-key", API_KEY, "--site-token", SITE_TOKEN], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ url: m[1], child });
-    });
-    child.once("exit", (code) => reject(new Error(`the emulator exited early (${code}): ${out}`)));
-  });
-}
 
 /** A fetch that lets at most `limit` requests use a socket at once, as an HTTP agent's pool would. */
 function pooledFetch(limit) {
@@ -72,7 +53,7 @@ async function control(url, path, method = "GET") {
 describe("load: 1,000 concurrent calls from one client", () => {
   let emu;
   before(async () => {
-    emu = await startEmulatorProcess();
+    emu = await startEmulatorProcess(["--seed", "3:5", "--no-rate-limit"]);
   });
   after(() => {
     emu?.child.kill();

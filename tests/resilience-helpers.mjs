@@ -1,6 +1,29 @@
 // Helpers shared by the resilience suites (fault matrix, fuzzing, load, redaction).
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { inspect } from "node:util";
+import { API_KEY, SITE_TOKEN } from "./helpers.mjs";
+
+/** The built package's emulator command. */
+export const EMULATOR_CLI = fileURLToPath(new URL("./cli.js", import.meta.resolve("gosquared-chat/emulator")));
+
+/** Runs the emulator command with the test credentials and `args`; resolves to `{ url, child }` once it listens. */
+export function startEmulatorProcess(args) {
+  const child = spawn(process.execPath, [EMULATOR_CLI, "--api-key", API_KEY, "--site-token", SITE_TOKEN, ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve({ url: m[1], child });
+    });
+    child.once("exit", (code) => reject(new Error(`the emulator exited early (${code}): ${out}`)));
+  });
+}
 
 /** Every way an error can be shown: message, stack, JSON, inspection and each own property. */
 export function errorViews(error) {
