@@ -4,7 +4,7 @@
 use crate::bindings::{clear_timeout, fetch_function, set_timeout};
 use crate::convert::{self, get, set};
 use crate::error::{Error, ErrorKind};
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -15,6 +15,9 @@ use web_sys::{AbortController, AbortSignal};
 /// dropping it clears the timer and unhooks the listener, whatever way the attempt ended.
 struct AttemptGuard {
     controller: AbortController,
+    /// Rejects when the attempt is stopped (its timeout, or the caller's abort), so that a `fetch` or a body
+    /// that ignores the abort signal cannot hold the call.
+    stopped: Promise,
     timer: JsValue,
     _on_timeout: Closure<dyn FnMut()>,
     timed_out: Rc<Cell<bool>>,
@@ -25,22 +28,34 @@ impl AttemptGuard {
     fn new(timeout_ms: u32, caller: Option<&AbortSignal>) -> Result<Self, Error> {
         let controller = AbortController::new()
             .map_err(|_| Error::new(ErrorKind::Connection, "this runtime has no AbortController"))?;
+        let mut stop = None;
+        let stopped = Promise::new(&mut |_, reject| stop = Some(reject));
+        let stop = stop.ok_or_else(|| Error::new(ErrorKind::Connection, "this runtime's Promise did not run its executor"))?;
         let timed_out = Rc::new(Cell::new(false));
         let on_timeout = {
-            let (controller, timed_out) = (controller.clone(), timed_out.clone());
+            let (controller, timed_out, stop) = (controller.clone(), timed_out.clone(), stop.clone());
             Closure::<dyn FnMut()>::new(move || {
                 timed_out.set(true);
                 controller.abort();
+                let _ = stop.call0(&JsValue::UNDEFINED);
             })
         };
         let timer = set_timeout(on_timeout.as_ref().unchecked_ref(), f64::from(timeout_ms));
         let caller = caller.map(|signal| {
             let (controller, source) = (controller.clone(), signal.clone());
-            let on_abort = Closure::<dyn FnMut()>::new(move || controller.abort_with_reason(&reason_of(&source)));
+            let on_abort = Closure::<dyn FnMut()>::new(move || {
+                controller.abort_with_reason(&reason_of(&source));
+                let _ = stop.call0(&JsValue::UNDEFINED);
+            });
             let _ = signal.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
             (signal.clone(), on_abort)
         });
-        Ok(AttemptGuard { controller, timer, _on_timeout: on_timeout, timed_out, caller })
+        Ok(AttemptGuard { controller, stopped, timer, _on_timeout: on_timeout, timed_out, caller })
+    }
+
+    /// Settles as `pending` does, or rejects as soon as the attempt is stopped, whichever comes first.
+    fn race(&self, pending: &JsValue) -> JsFuture {
+        JsFuture::from(Promise::race(&Array::of2(pending, &self.stopped)))
     }
 }
 
@@ -116,12 +131,16 @@ pub async fn attempt(
 ) -> Result<Answer, AttemptError> {
     let fetch = fetch_function(fetch)
         .ok_or_else(|| AttemptError::Failed(Error::new(ErrorKind::Connection, "no fetch function is available")))?;
+    if let Some(reason) = aborted_reason(caller) {
+        return Err(AttemptError::Aborted(reason));
+    }
     let guard = AttemptGuard::new(timeout_ms, caller).map_err(AttemptError::Failed)?;
     set(init, "signal", &guard.controller.signal());
     let pending = fetch
         .call2(&JsValue::UNDEFINED, &JsValue::from_str(url), init)
         .map_err(|e| failure_of(&guard, caller, timeout_ms, "fetch threw", &e))?;
-    let response = JsFuture::from(Promise::resolve(&pending))
+    let response = guard
+        .race(&pending)
         .await
         .map_err(|e| failure_of(&guard, caller, timeout_ms, "The request failed", &e))?;
     let not_response = || AttemptError::Failed(Error::new(ErrorKind::ResponseFormat, "fetch resolved to something that is not a Response"));
@@ -138,7 +157,8 @@ pub async fn attempt(
     let reading = text_fn
         .call0(&response)
         .map_err(|e| failure_of(&guard, caller, timeout_ms, "Reading the response failed", &e))?;
-    let body = JsFuture::from(Promise::resolve(&reading))
+    let body = guard
+        .race(&reading)
         .await
         .map_err(|e| failure_of(&guard, caller, timeout_ms, "Reading the response failed", &e))?;
     if !body.is_string() {

@@ -82,4 +82,31 @@ describe("no timer or listener outlives its call", () => {
     assert.equal(getEventListeners(midWait.signal, "abort").length, 0);
     assert.ok(seen.signals.every((s) => getEventListeners(s, "abort").length <= 1), "attempt signals hold only the fetch's own listener");
   });
+
+  it("a fetch or a body that ignores the abort signal cannot hold a call past its timeout or the caller's abort", async () => {
+    const before = timers();
+    const deafFetch = () => new Promise(() => {}); // never settles and never looks at init.signal
+    const deafBody = () => Promise.resolve({ status: 200, headers: new Headers(), text: () => new Promise(() => {}) });
+    const options = { apiKey: "k", siteToken: "GSN-1-A", baseUrl: "http://api.example.test" };
+    const deaf = new ChatClient({ ...options, fetch: deafFetch });
+    const slowBody = new ChatClient({ ...options, fetch: deafBody });
+
+    const read = await deaf.getChat("a", { timeoutMs: 20, maxRetries: 1 }).catch((e) => e);
+    assert.ok(read instanceof TimeoutError, String(read));
+    assert.equal(read.attempts, 2);
+    const write = await deaf.sendMessage("a", { content: "x" }, { timeoutMs: 20 }).catch((e) => e);
+    assert.ok(write instanceof TimeoutError, String(write));
+    assert.deepEqual([write.attempts, write.mayHaveSucceeded], [1, true]);
+    const body = await slowBody.listChats({}, { timeoutMs: 20, maxRetries: 0 }).catch((e) => e);
+    assert.ok(body instanceof TimeoutError, String(body));
+
+    const controller = new AbortController();
+    const aborted = deaf.getChat("a", { signal: controller.signal }).catch((e) => e);
+    await new Promise((resolve) => setImmediate(resolve));
+    controller.abort("caller gave up");
+    assert.equal(await aborted, "caller gave up");
+
+    assert.equal(timers(), before, "no timer left behind");
+    assert.equal(getEventListeners(controller.signal, "abort").length, 0);
+  });
 });
