@@ -441,8 +441,11 @@ describe("abort and timeout", () => {
     emu.inject({ hang: true });
     const controller = new AbortController();
     const started = Date.now();
-    setTimeout(() => controller.abort(), 50);
-    const error = await rejection(client.listChats({}, { signal: controller.signal, timeoutMs: 5000 }));
+    const pending = rejection(client.listChats({}, { signal: controller.signal, timeoutMs: 5000 }));
+    // Abort once the request has reached the emulator, so that it cannot arrive late and meet the next test's faults.
+    while (apiRequests(emu).length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    const error = await pending;
     assert.equal(error.name, "AbortError");
     assert.ok(Date.now() - started < 2000);
     assert.equal(apiRequests(emu).length, 1, "no retry after an abort");
