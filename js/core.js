@@ -2,7 +2,7 @@
 // and sends the request, retries as its policy allows and classifies failures; this layer only gives the
 // results their JavaScript shape.
 
-import * as core from "./gosquared_chat.js";
+import core from "./calls.js";
 import { toError } from "./errors.js";
 import { PagePromise } from "./pagination.js";
 
@@ -83,10 +83,28 @@ export class ChatClient {
     return settle(core.unarchiveChat(this.#config, chatId, opts, this.#state));
   }
 
+  /** Lists the project's webhooks (Account API); resolves to an array. */
+  listWebhooks(opts) {
+    return settle(core.listWebhooks(this.#config, opts, this.#state));
+  }
+
+  /** Registers a webhook: `{ url, name?, trigger = "chat_message", value?, includeUnverified? }`. */
+  createWebhook(webhook, opts) {
+    return settle(core.createWebhook(this.#config, webhook, opts, this.#state));
+  }
+
+  /** Removes a webhook by id. */
+  deleteWebhook(webhookId, opts) {
+    return settle(core.deleteWebhook(this.#config, webhookId, opts, this.#state));
+  }
+
   get [Symbol.toStringTag]() {
     return "ChatClient";
   }
 }
+
+export { parseChatMessageWebhook, verifyWebhookSecret, personSignature } from "./edge.js";
+export { createProxy } from "./proxy.js";
 
 /** Internal, for leak tests only: `{ wasmMemoryBytes, liveJsValues }` of the WebAssembly instance. */
 export const __memoryDiagnostics = core.memoryDiagnostics;

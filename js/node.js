@@ -1,4 +1,6 @@
-// Entry for Node, Deno and Bun: reads the module from disk and instantiates it synchronously on import.
+// Entry for Deno and Bun, and the source of Node's CommonJS build (node.cjs): reads the module from disk
+// and instantiates it synchronously on import.
+import "./runtime-check.js"; // first, so that inside Workers the import fails with a clear error
 import { readFileSync } from "node:fs";
 import { initSync } from "./gosquared_chat.js";
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up, builds, and runs every test: Rust unit tests natively, then the JS suites on the built package.
+# Sets up, builds, and runs every test: Rust unit tests natively, the JS suites on the built package, then
+# the runtime stage (the packed package in every runtime and bundler, with a per-runtime table).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,12 @@ echo "== node --test (JS suites on the built package)"
 node --test --test-reporter=spec --test-concurrency=2 tests/*.test.mjs 2>&1 | tee tests/.artifacts/node.log
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 read -r p f < <(awk '/^ℹ pass /{p=$3} /^ℹ fail /{f=$3} END{print p+0, f+0}' tests/.artifacts/node.log)
+passed=$((passed + p)); failed=$((failed + f))
+
+echo "== runtimes (the packed package in Node ESM/CJS, Deno, Bun, workerd, edge-runtime, Chromium; bundlers; types)"
+node tests/runtimes/run.mjs 2>&1 | tee tests/.artifacts/runtimes.log
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+read -r p f < <(awk '/^runtimes: /{p=$2; f=$4} END{print p+0, f+0}' tests/.artifacts/runtimes.log)
 passed=$((passed + p)); failed=$((failed + f))
 
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi

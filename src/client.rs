@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 /// Checks client options and returns them normalised, as a plain object to pass back on every call.
 #[wasm_bindgen(js_name = normalizeConfig)]
 pub fn normalize_config(options: JsValue) -> Result<JsValue, JsValue> {
-    Config::from_js(&options).map(|c| c.to_js()).map_err(|e| convert::error_to_js(&e))
+    crate::config::normalize(&options).map_err(|e| convert::error_to_js(&e))
 }
 
 /// Lists open chats: `GET /chat/v1/chats`.
@@ -123,18 +123,25 @@ fn prepare(config: &JsValue, opts: &JsValue) -> Result<(Config, CallOptions), Js
 
 fn request_init(config: &Config, request: &ApiRequest) -> Object {
     let init = Object::new();
-    set(&init, "method", &JsValue::from_str(request.method));
-    let headers = Object::new();
-    for (name, value) in &config.headers {
-        set(&headers, name, &JsValue::from_str(value));
+    set(&init, "method", &convert::name(request.method));
+    match &request.body {
+        Some(body) => {
+            set(&init, "headers", &config.write_headers);
+            set(&init, "body", &JsValue::from_str(body));
+        }
+        None => set(&init, "headers", &config.read_headers),
     }
-    set(&headers, "accept", &JsValue::from_str("application/json"));
-    if let Some(body) = &request.body {
-        set(&headers, "content-type", &JsValue::from_str("application/json"));
-        set(&init, "body", &JsValue::from_str(body));
-    }
-    set(&init, "headers", &headers);
     init
+}
+
+/// The request's URL as a JS string: the base and auth query stay JS strings, only the path is copied out.
+fn request_url(config: &Config, request: &ApiRequest) -> JsString {
+    let tail = format!("{}?", request.path);
+    config
+        .base_url
+        .concat(&JsValue::from_str(&tail))
+        .concat(&config.auth_query)
+        .concat(&JsValue::from_str(&request.query_tail()))
 }
 
 /// Sends a request, retrying as the policy allows, and returns the decoded 2xx body.
@@ -143,7 +150,7 @@ async fn execute(config: &Config, opts: &CallOptions, state: &JsValue, request: 
     if let Some(reason) = transport::aborted_reason(signal) {
         return Err(reason);
     }
-    let url = request.url(&config.base_url, config.api_key.as_deref(), &config.site_token);
+    let url = request_url(config, request);
     let mut attempts = 0u32;
     loop {
         attempts += 1;
@@ -178,7 +185,7 @@ async fn execute(config: &Config, opts: &CallOptions, state: &JsValue, request: 
 fn record_rate_limit(state: &JsValue, answer: &Answer) {
     if let Some(rl) = RateLimit::from_headers(|name| answer.header(name)) {
         if convert::is_plain_object(state) {
-            let _ = js_sys::Reflect::set(state, &JsValue::from_str("rateLimit"), &convert::rate_limit_to_js(&rl));
+            let _ = js_sys::Reflect::set(state, &convert::name("rateLimit"), &convert::rate_limit_to_js(&rl));
         }
     }
 }
@@ -254,7 +261,7 @@ fn list_page(request: &ApiRequest, body: &JsValue, previous_first: Option<&str>)
         (body.clone().unchecked_into::<Array>(), None)
     } else {
         let items = get(body, "list")?.unchecked_into::<Array>();
-        let cardinality = get(body, "cardinality").ok().and_then(|c| c.as_f64().or_else(|| c.as_string().and_then(|s| s.parse().ok())));
+        let cardinality = get(body, "cardinality").ok().and_then(|c| c.as_f64().or_else(|| c.as_string().and_then(|s| crate::number::parse_decimal(&s))));
         (items, cardinality.filter(|c| c.is_finite() && *c >= 0.0))
     };
     let (offset, limit) = match &request.list {
@@ -290,4 +297,23 @@ fn list_page(request: &ApiRequest, body: &JsValue, previous_first: Option<&str>)
         set(&page, "next", &cursor);
     }
     Ok(page.into())
+}
+
+/// Lists the project's webhooks: `GET /account/v1/webhooks`; resolves to the array of webhooks.
+#[wasm_bindgen(js_name = listWebhooks)]
+pub async fn list_webhooks(config: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
+    let body = run(&config, &opts, &state, || Ok(endpoints::list_webhooks())).await?;
+    Ok(if Array::is_array(&body) { body } else { get(&body, "list").unwrap_or(body) })
+}
+
+/// Registers a webhook: `POST /account/v1/webhooks`.
+#[wasm_bindgen(js_name = createWebhook)]
+pub async fn create_webhook(config: JsValue, hook: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
+    run(&config, &opts, &state, || Ok(endpoints::create_webhook(&crate::edge::new_webhook(&hook)?))).await
+}
+
+/// Removes a webhook: `DELETE /account/v1/webhooks/{id}`.
+#[wasm_bindgen(js_name = deleteWebhook)]
+pub async fn delete_webhook(config: JsValue, webhook_id: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
+    run(&config, &opts, &state, || Ok(endpoints::delete_webhook(&crate::edge::webhook_id(&webhook_id)?))).await
 }

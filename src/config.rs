@@ -1,14 +1,18 @@
-//! The client's options and the per-call options, read and checked from JS.
+//! The client's options, checked once by `normalizeConfig`, and the per-call options.
+//!
+//! `normalizeConfig` validates what the user passed and returns a plain object holding the pieces every
+//! request needs, already built: the base URL and the encoded auth query as JS strings, and frozen header
+//! objects. Each call then reads those few fields back without copying strings into wasm memory.
 
 use crate::convert::{self, get, opt_number, opt_string, options_object, set};
+use crate::endpoints::auth_query;
 use crate::error::Error;
 use crate::validate;
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Function, JsString, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
 
-/// The API's production address.
-pub const DEFAULT_BASE_URL: &str = "https://api.gosquared.com";
+pub use crate::endpoints::DEFAULT_BASE_URL;
 /// The default per-attempt timeout.
 pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
 /// The default number of retries after the first attempt.
@@ -17,82 +21,62 @@ pub const DEFAULT_MAX_RETRIES: u32 = 2;
 const CLIENT_KEYS: &[&str] = &["apiKey", "siteToken", "baseUrl", "fetch", "timeoutMs", "maxRetries", "headers"];
 const CALL_KEYS: &[&str] = &["signal", "timeoutMs", "maxRetries"];
 
-/// Checked client options.
-pub struct Config {
-    /// The API key; absent only behind a proxy that adds it.
-    pub api_key: Option<String>,
-    /// The project's site token.
-    pub site_token: String,
-    /// The base URL without a trailing slash.
-    pub base_url: String,
-    /// An injected `fetch`, called unbound.
-    pub fetch: Option<Function>,
-    /// Per-attempt timeout.
-    pub timeout_ms: u32,
-    /// Retries after the first attempt.
-    pub max_retries: u32,
-    /// Extra headers sent with every request.
-    pub headers: Vec<(String, String)>,
+/// Checks `new ChatClient(options)`'s options and returns the normalised config object.
+pub fn normalize(v: &JsValue) -> Result<JsValue, Error> {
+    let o = options_object(v, "options", CLIENT_KEYS)?
+        .ok_or_else(|| Error::invalid("options must be an object with apiKey and siteToken"))?;
+    let base = opt_string(&o, "baseUrl")?;
+    let base_url = match &base {
+        Some(b) => validate::base_url(b)?,
+        None => DEFAULT_BASE_URL.to_owned(),
+    };
+    let api_key = opt_string(&o, "apiKey")?;
+    match &api_key {
+        Some(k) => validate::credential("apiKey", k)?,
+        None if base.is_none() => {
+            return Err(Error::invalid("apiKey is required unless baseUrl points at a proxy that adds it"))
+        }
+        None => {}
+    }
+    let site_token = opt_string(&o, "siteToken")?.ok_or_else(|| Error::invalid("siteToken is required"))?;
+    validate::credential("siteToken", &site_token)?;
+    let fetch = get(&o, "fetch")?;
+    if !fetch.is_undefined() && !fetch.is_function() {
+        return Err(Error::invalid("fetch must be a function"));
+    }
+    if fetch.is_undefined() && crate::bindings::fetch_function(None).is_none() {
+        return Err(Error::invalid("this runtime has no global fetch; pass options.fetch"));
+    }
+    let timeout_ms = opt_number(&o, "timeoutMs")?.map(validate::timeout_ms).transpose()?.unwrap_or(DEFAULT_TIMEOUT_MS);
+    let max_retries = opt_number(&o, "maxRetries")?.map(validate::max_retries).transpose()?.unwrap_or(DEFAULT_MAX_RETRIES);
+    let headers = read_headers(&get(&o, "headers")?)?;
+
+    let out = Object::new();
+    if let Some(k) = &api_key {
+        set(&out, "apiKey", &JsValue::from_str(k));
+    }
+    set(&out, "siteToken", &JsValue::from_str(&site_token));
+    set(&out, "baseUrl", &JsValue::from_str(&base_url));
+    set(&out, "authQuery", &JsValue::from_str(&auth_query(api_key.as_deref(), &site_token)));
+    set(&out, "fetch", &fetch);
+    set(&out, "timeoutMs", &JsValue::from(timeout_ms));
+    set(&out, "maxRetries", &JsValue::from(max_retries));
+    set(&out, "readHeaders", &header_object(&headers, false));
+    set(&out, "writeHeaders", &header_object(&headers, true));
+    Ok(out.into())
 }
 
-impl Config {
-    /// Reads and checks `new ChatClient(options)`'s options.
-    pub fn from_js(v: &JsValue) -> Result<Config, Error> {
-        let o = options_object(v, "options", CLIENT_KEYS)?
-            .ok_or_else(|| Error::invalid("options must be an object with apiKey and siteToken"))?;
-        let base = opt_string(&o, "baseUrl")?;
-        let base_url = match &base {
-            Some(b) => validate::base_url(b)?,
-            None => DEFAULT_BASE_URL.to_owned(),
-        };
-        let api_key = opt_string(&o, "apiKey")?;
-        match &api_key {
-            Some(k) => validate::credential("apiKey", k)?,
-            None if base.is_none() => {
-                return Err(Error::invalid("apiKey is required unless baseUrl points at a proxy that adds it"))
-            }
-            None => {}
-        }
-        let site_token = opt_string(&o, "siteToken")?.ok_or_else(|| Error::invalid("siteToken is required"))?;
-        validate::credential("siteToken", &site_token)?;
-        let fetch = match get(&o, "fetch")? {
-            f if f.is_undefined() => None,
-            f => Some(f.dyn_into::<Function>().map_err(|_| Error::invalid("fetch must be a function"))?),
-        };
-        if fetch.is_none() && crate::bindings::fetch_function(None).is_none() {
-            return Err(Error::invalid("this runtime has no global fetch; pass options.fetch"));
-        }
-        let timeout_ms = opt_number(&o, "timeoutMs")?.map(validate::timeout_ms).transpose()?.unwrap_or(DEFAULT_TIMEOUT_MS);
-        let max_retries = opt_number(&o, "maxRetries")?.map(validate::max_retries).transpose()?.unwrap_or(DEFAULT_MAX_RETRIES);
-        let headers = read_headers(&get(&o, "headers")?)?;
-        Ok(Config { api_key, site_token, base_url, fetch, timeout_ms, max_retries, headers })
+/// A frozen header object: the user's headers, then `accept`, and `content-type` for requests with a body.
+fn header_object(headers: &[(String, String)], with_body: bool) -> JsValue {
+    let h = Object::new();
+    for (name, value) in headers {
+        set(&h, name, &JsValue::from_str(value));
     }
-
-    /// The checked options as a plain object, which the JS layer keeps and passes back on each call.
-    pub fn to_js(&self) -> JsValue {
-        let o = Object::new();
-        if let Some(k) = &self.api_key {
-            set(&o, "apiKey", &JsValue::from_str(k));
-        }
-        set(&o, "siteToken", &JsValue::from_str(&self.site_token));
-        set(&o, "baseUrl", &JsValue::from_str(&self.base_url));
-        if let Some(f) = &self.fetch {
-            set(&o, "fetch", f);
-        }
-        set(&o, "timeoutMs", &JsValue::from(self.timeout_ms));
-        set(&o, "maxRetries", &JsValue::from(self.max_retries));
-        let h = Object::new();
-        for (name, value) in &self.headers {
-            set(&h, name, &JsValue::from_str(value));
-        }
-        set(&o, "headers", &h);
-        o.into()
+    set(&h, "accept", &JsValue::from_str("application/json"));
+    if with_body {
+        set(&h, "content-type", &JsValue::from_str("application/json"));
     }
-
-    /// The secrets that must never appear in an error.
-    pub fn secrets(&self) -> Vec<&str> {
-        self.api_key.iter().map(String::as_str).collect()
-    }
+    Object::freeze(&h).into()
 }
 
 fn read_headers(v: &JsValue) -> Result<Vec<(String, String)>, Error> {
@@ -112,6 +96,53 @@ fn read_headers(v: &JsValue) -> Result<Vec<(String, String)>, Error> {
         out.push((name.to_ascii_lowercase(), value));
     }
     Ok(out)
+}
+
+/// The normalised config as one call reads it: JS strings and objects, nothing copied into wasm memory.
+pub struct Config {
+    raw: JsValue,
+    /// The base URL, without a trailing slash.
+    pub base_url: JsString,
+    /// `api_key=…&site_token=…`, encoded.
+    pub auth_query: JsString,
+    /// An injected `fetch`, called unbound.
+    pub fetch: Option<Function>,
+    /// Per-attempt timeout.
+    pub timeout_ms: u32,
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// Headers for requests without a body.
+    pub read_headers: JsValue,
+    /// Headers for requests with a JSON body.
+    pub write_headers: JsValue,
+}
+
+impl Config {
+    /// Reads a config object made by [`normalize`]; anything else is refused with a clear error.
+    pub fn from_js(v: &JsValue) -> Result<Config, Error> {
+        let bad = || Error::invalid("the client's config is not one made by normalizeConfig");
+        if !convert::is_plain_object(v) {
+            return Err(bad());
+        }
+        let js_string = |key: &str| get(v, key).ok().and_then(|s| s.dyn_into::<JsString>().ok()).ok_or_else(bad);
+        let whole = |key: &str| get(v, key).ok().and_then(|n| n.as_f64()).filter(|n| n.fract() == 0.0 && *n >= 0.0).ok_or_else(bad);
+        let headers = |key: &str| get(v, key).ok().filter(convert::is_plain_object).ok_or_else(bad);
+        Ok(Config {
+            raw: v.clone(),
+            base_url: js_string("baseUrl")?,
+            auth_query: js_string("authQuery")?,
+            fetch: get(v, "fetch")?.dyn_into::<Function>().ok(),
+            timeout_ms: validate::timeout_ms(whole("timeoutMs")?)?,
+            max_retries: validate::max_retries(whole("maxRetries")?)?,
+            read_headers: headers("readHeaders")?,
+            write_headers: headers("writeHeaders")?,
+        })
+    }
+
+    /// The secrets that must never appear in an error, read only when an error is being built.
+    pub fn secrets(&self) -> Vec<String> {
+        get(&self.raw, "apiKey").ok().and_then(|k| k.as_string()).into_iter().collect()
+    }
 }
 
 /// Checked per-call options.

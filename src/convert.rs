@@ -5,19 +5,45 @@ use crate::error::{ApiCode, Error};
 use crate::rate_limit::RateLimit;
 use crate::{time, validate};
 use js_sys::{Function, JsString, Object, Reflect};
+use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// The property that marks an error descriptor for the JS layer, which turns it into an error class.
 const BRAND: &str = "__gosquaredChatError";
 
+/// The most property names kept as ready JS strings.
+const NAME_CACHE_SIZE: usize = 64;
+
+thread_local! {
+    static NAMES: RefCell<Vec<(String, JsValue)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A property name as a JS string, made once and reused: decoding names from wasm memory on every
+/// property access is a measurable share of a call.
+pub fn name(key: &str) -> JsValue {
+    NAMES.with(|cache| {
+        let Ok(mut cache) = cache.try_borrow_mut() else {
+            return JsValue::from_str(key);
+        };
+        if let Some((_, js)) = cache.iter().find(|(k, _)| k == key) {
+            return js.clone();
+        }
+        let js = JsValue::from_str(key);
+        if cache.len() < NAME_CACHE_SIZE {
+            cache.push((key.to_owned(), js.clone()));
+        }
+        js
+    })
+}
+
 /// Reads `obj[key]`; a throwing getter or proxy trap reads as an invalid argument.
 pub fn get(obj: &JsValue, key: &str) -> Result<JsValue, Error> {
-    Reflect::get(obj, &JsValue::from_str(key)).map_err(|_| Error::invalid(format!("could not read {key}")))
+    Reflect::get(obj, &name(key)).map_err(|_| Error::invalid(format!("could not read {key}")))
 }
 
 /// Sets `obj[key] = value` on an object this crate created.
 pub fn set(obj: &Object, key: &str, value: &JsValue) {
-    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+    let _ = Reflect::set(obj, &name(key), value);
 }
 
 fn is_absent(v: &JsValue) -> bool {

@@ -40,6 +40,25 @@ pub fn json_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// Decodes percent-escapes in a path segment or query part (`+` is kept as it is); `None` when an escape is
+/// malformed or the bytes are not UTF-8.
+pub fn decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = s.get(i + 1..i + 3).filter(|h| h.bytes().all(|c| c.is_ascii_hexdigit()))?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,5 +77,16 @@ mod tests {
         let mut s = String::new();
         json_string(&mut s, "a\"b\\c\nd\u{1}é😀");
         assert_eq!(s, "\"a\\\"b\\\\c\\nd\\u0001é😀\"");
+    }
+
+    #[test]
+    fn decodes_what_it_encodes() {
+        for s in ["email:ada@example.com", "a b/c?d#e%f", "Zoë 😀", "+"] {
+            assert_eq!(decode(&component(s)).as_deref(), Some(s));
+        }
+        assert_eq!(decode("a+b%2B").as_deref(), Some("a+b+"));
+        for bad in ["%", "%4", "%zz", "%C3", "%%41", "%+1"] {
+            assert_eq!(decode(bad), None, "{bad}");
+        }
     }
 }

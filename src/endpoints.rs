@@ -5,6 +5,9 @@ use crate::error::Error;
 use crate::time;
 use crate::validate::Sender;
 
+/// The API's production address.
+pub const DEFAULT_BASE_URL: &str = "https://api.gosquared.com";
+
 /// How safe a request is to send again after a failure whose outcome is unknown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RetryClass {
@@ -132,25 +135,27 @@ impl ApiRequest {
 
     /// The full URL: base, path, credentials first, then the request's own query.
     pub fn url(&self, base: &str, api_key: Option<&str>, site_token: &str) -> String {
-        let mut url = String::with_capacity(base.len() + self.path.len() + 96);
-        url.push_str(base);
-        url.push_str(&self.path);
-        let mut sep = '?';
-        let mut push = |url: &mut String, name: &str, value: &str| {
-            url.push(sep);
-            url.push_str(name);
-            url.push('=');
-            url.push_str(value);
-            sep = '&';
-        };
-        if let Some(key) = api_key {
-            push(&mut url, "api_key", &encode::component(key));
-        }
-        push(&mut url, "site_token", &encode::component(site_token));
+        format!("{base}{}?{}{}", self.path, auth_query(api_key, site_token), self.query_tail())
+    }
+
+    /// The request's own query parameters, each as `&name=value`, to follow the auth query.
+    pub fn query_tail(&self) -> String {
+        let mut tail = String::new();
         for (name, value) in &self.query {
-            push(&mut url, name, value);
+            tail.push('&');
+            tail.push_str(name);
+            tail.push('=');
+            tail.push_str(value);
         }
-        url
+        tail
+    }
+}
+
+/// The credentials as the first query parameters: `api_key=…&site_token=…` (no key behind a proxy).
+pub fn auth_query(api_key: Option<&str>, site_token: &str) -> String {
+    match api_key {
+        Some(key) => format!("api_key={}&site_token={}", encode::component(key), encode::component(site_token)),
+        None => format!("site_token={}", encode::component(site_token)),
     }
 }
 
@@ -216,6 +221,22 @@ pub fn unarchive_chat(chat_id: &str) -> ApiRequest {
     ApiRequest::post(chat_path(chat_id, "/unarchive"), RetryClass::IdempotentWrite, None)
 }
 
+/// `GET /account/v1/webhooks`: the project's webhooks.
+pub fn list_webhooks() -> ApiRequest {
+    ApiRequest { expect: Expect::List, ..ApiRequest::get("/account/v1/webhooks".into()) }
+}
+
+/// `POST /account/v1/webhooks`: registers a webhook; not repeated, since a repeat would register it twice.
+pub fn create_webhook(hook: &crate::webhook::NewWebhook) -> ApiRequest {
+    ApiRequest::post("/account/v1/webhooks".into(), RetryClass::NonIdempotentWrite, Some(hook.to_json()))
+}
+
+/// `DELETE /account/v1/webhooks/{id}`: removes a webhook.
+pub fn delete_webhook(webhook_id: &str) -> ApiRequest {
+    let path = format!("/account/v1/webhooks/{}", encode::component(webhook_id));
+    ApiRequest { method: "DELETE", ..ApiRequest::post(path, RetryClass::IdempotentWrite, None) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,5 +295,19 @@ mod tests {
     fn reversed_ranges_are_refused() {
         assert!(ListParams { from: Some(2), to: Some(1), ..Default::default() }.check().is_err());
         assert!(ListParams { from: Some(1), to: Some(1), ..Default::default() }.check().is_ok());
+    }
+
+    #[test]
+    fn webhook_routes() {
+        assert_eq!(list_webhooks().url(BASE, Some("k"), "t"), "https://api.gosquared.com/account/v1/webhooks?api_key=k&site_token=t");
+        assert_eq!(list_webhooks().expect, Expect::List);
+        let del = delete_webhook("a/b");
+        assert_eq!((del.method, del.path.as_str(), del.retry), ("DELETE", "/account/v1/webhooks/a%2Fb", RetryClass::IdempotentWrite));
+        let hook = crate::webhook::NewWebhook::new("https://x.example/h".into(), None, None, None, Some(false));
+        let create = hook.map(|h| create_webhook(&h));
+        assert_eq!(
+            create.as_ref().map(|c| (c.method, c.retry, c.body.clone().unwrap_or_default())),
+            Ok(("POST", RetryClass::NonIdempotentWrite, "{\"url\":\"https://x.example/h\",\"trigger\":\"chat_message\",\"include_unverified\":false}".to_owned()))
+        );
     }
 }

@@ -55,7 +55,7 @@ impl ApiCode {
     fn number(&self) -> Option<f64> {
         match self {
             ApiCode::Number(n) => Some(*n),
-            ApiCode::Text(t) => t.trim().parse().ok(),
+            ApiCode::Text(t) => crate::number::parse_decimal(t),
         }
     }
 }
@@ -136,7 +136,7 @@ impl Error {
         let _ = write!(message, " (HTTP {status}");
         match &code {
             Some(ApiCode::Number(n)) => {
-                let _ = write!(message, ", code {n}");
+                let _ = write!(message, ", code {}", crate::number::integer_text(*n));
             }
             Some(ApiCode::Text(t)) => {
                 let _ = write!(message, ", code {}", truncate(t, 60));
@@ -156,7 +156,7 @@ impl Error {
     }
 
     /// Removes every occurrence of each secret (raw and percent-encoded) from the message.
-    pub fn redact(mut self, secrets: &[&str]) -> Self {
+    pub fn redact<S: AsRef<str>>(mut self, secrets: &[S]) -> Self {
         self.message = redact(&self.message, secrets);
         if let Some(ApiCode::Text(t)) = &self.code {
             self.code = Some(ApiCode::Text(redact(t, secrets)));
@@ -186,9 +186,9 @@ pub fn truncate(s: &str, max: usize) -> String {
 }
 
 /// Replaces each non-empty secret, and its percent-encoded form, with `[redacted]`, also where `truncate` cut one short.
-pub fn redact(text: &str, secrets: &[&str]) -> String {
+pub fn redact<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
     let mut out = text.to_owned();
-    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+    for secret in secrets.iter().map(AsRef::as_ref).filter(|s| !s.is_empty()) {
         for form in [(*secret).to_owned(), crate::encode::component(secret)] {
             if out.contains(&form) {
                 out = out.replace(&form, "[redacted]");

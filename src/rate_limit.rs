@@ -16,7 +16,7 @@ pub struct RateLimit {
 impl RateLimit {
     /// Reads the four headers through `get`; `None` when the answer carried none of them.
     pub fn from_headers(get: impl Fn(&str) -> Option<String>) -> Option<RateLimit> {
-        let num = |name: &str| get(name).and_then(|v| v.trim().parse::<f64>().ok()).filter(|n| n.is_finite());
+        let num = |name: &str| get(name).and_then(|v| crate::number::parse_decimal(&v));
         let rl = RateLimit {
             limit: num("x-ratelimit-limit"),
             remaining: num("x-ratelimit-remaining"),

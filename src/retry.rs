@@ -80,8 +80,8 @@ pub fn decide(
 /// Reads a `Retry-After` value, in seconds or as an HTTP date, as milliseconds from `now_ms`.
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
     let v = value.trim();
-    if let Ok(secs) = v.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then_some(secs * 1000.0);
+    if v.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+') {
+        return crate::number::parse_decimal(v).map(|secs| secs * 1000.0);
     }
     http_date_ms(v).map(|at| (at - now_ms).max(0.0))
 }

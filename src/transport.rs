@@ -4,53 +4,52 @@
 use crate::bindings::{clear_timeout, fetch_function, set_timeout};
 use crate::convert::{self, get, set};
 use crate::error::{Error, ErrorKind};
-use js_sys::{Array, Function, Object, Promise, Reflect};
-use std::cell::Cell;
-use std::rc::Rc;
+use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal};
 
 /// Owns one attempt's timeout timer and `AbortController`, and the link from the caller's signal;
 /// dropping it clears the timer and unhooks the listener, whatever way the attempt ended.
+///
+/// The timer and the listener call the controller's own `abort`, bound in JS, so an attempt creates no
+/// Rust closures: a timeout aborts with no reason, the caller's abort passes its event along.
 struct AttemptGuard {
     controller: AbortController,
     /// Rejects when the attempt is stopped (its timeout, or the caller's abort), so that a `fetch` or a body
     /// that ignores the abort signal cannot hold the call.
     stopped: Promise,
+    /// `stopped`'s reject, listening on the controller's signal until the guard is dropped.
+    stop: Function,
     timer: JsValue,
-    _on_timeout: Closure<dyn FnMut()>,
-    timed_out: Rc<Cell<bool>>,
-    caller: Option<(AbortSignal, Closure<dyn FnMut()>)>,
+    caller: Option<(AbortSignal, Function)>,
 }
 
 impl AttemptGuard {
     fn new(timeout_ms: u32, caller: Option<&AbortSignal>) -> Result<Self, Error> {
-        let controller = AbortController::new()
-            .map_err(|_| Error::new(ErrorKind::Connection, "this runtime has no AbortController"))?;
+        let missing = || Error::new(ErrorKind::Connection, "this runtime has no AbortController");
+        let controller = AbortController::new().map_err(|_| missing())?;
+        let abort = get(&controller, "abort")
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .ok_or_else(missing)?;
+        // The promise's own reject is the listener: it rejects when the controller aborts, for either cause.
         let mut stop = None;
         let stopped = Promise::new(&mut |_, reject| stop = Some(reject));
-        let stop = stop.ok_or_else(|| Error::new(ErrorKind::Connection, "this runtime's Promise did not run its executor"))?;
-        let timed_out = Rc::new(Cell::new(false));
-        let on_timeout = {
-            let (controller, timed_out, stop) = (controller.clone(), timed_out.clone(), stop.clone());
-            Closure::<dyn FnMut()>::new(move || {
-                timed_out.set(true);
-                controller.abort();
-                let _ = stop.call0(&JsValue::UNDEFINED);
-            })
-        };
-        let timer = set_timeout(on_timeout.as_ref().unchecked_ref(), f64::from(timeout_ms));
+        let stop = stop.ok_or_else(missing)?;
+        let _ = controller.signal().add_event_listener_with_callback("abort", &stop);
+        let timer = set_timeout(&abort.bind0(&controller), f64::from(timeout_ms));
         let caller = caller.map(|signal| {
-            let (controller, source) = (controller.clone(), signal.clone());
-            let on_abort = Closure::<dyn FnMut()>::new(move || {
-                controller.abort_with_reason(&reason_of(&source));
-                let _ = stop.call0(&JsValue::UNDEFINED);
-            });
-            let _ = signal.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+            let on_abort = abort.bind0(&controller);
+            let _ = signal.add_event_listener_with_callback("abort", &on_abort);
             (signal.clone(), on_abort)
         });
-        Ok(AttemptGuard { controller, stopped, timer, _on_timeout: on_timeout, timed_out, caller })
+        Ok(AttemptGuard { controller, stopped, stop, timer, caller })
+    }
+
+    /// Whether the attempt's own controller fired (checked after the caller's signal).
+    fn timed_out(&self) -> bool {
+        self.controller.signal().aborted()
     }
 
     /// Settles as `pending` does, or rejects as soon as the attempt is stopped, whichever comes first.
@@ -62,8 +61,10 @@ impl AttemptGuard {
 impl Drop for AttemptGuard {
     fn drop(&mut self) {
         clear_timeout(&self.timer);
+        // Unhooked so that nothing keeps `stopped`, and through it the race and its answer, alive.
+        let _ = self.controller.signal().remove_event_listener_with_callback("abort", &self.stop);
         if let Some((signal, on_abort)) = &self.caller {
-            let _ = signal.remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+            let _ = signal.remove_event_listener_with_callback("abort", on_abort);
         }
     }
 }
@@ -113,7 +114,7 @@ fn failure_of(guard: &AttemptGuard, caller: Option<&AbortSignal>, timeout_ms: u3
     if let Some(reason) = aborted_reason(caller) {
         return AttemptError::Aborted(reason);
     }
-    if guard.timed_out.get() {
+    if guard.timed_out() {
         return AttemptError::Failed(Error::new(ErrorKind::Timeout, format!("The attempt timed out after {timeout_ms} ms")));
     }
     let detail = get(thrown, "message").ok().and_then(|m| m.as_string()).unwrap_or_else(|| "unknown error".into());
@@ -124,7 +125,7 @@ fn failure_of(guard: &AttemptGuard, caller: Option<&AbortSignal>, timeout_ms: u3
 /// Sends one request and reads the whole body, all within `timeout_ms`.
 pub async fn attempt(
     fetch: Option<&Function>,
-    url: &str,
+    url: &JsValue,
     init: &Object,
     timeout_ms: u32,
     caller: Option<&AbortSignal>,
@@ -137,20 +138,20 @@ pub async fn attempt(
     let guard = AttemptGuard::new(timeout_ms, caller).map_err(AttemptError::Failed)?;
     set(init, "signal", &guard.controller.signal());
     let pending = fetch
-        .call2(&JsValue::UNDEFINED, &JsValue::from_str(url), init)
+        .call2(&JsValue::UNDEFINED, url, init)
         .map_err(|e| failure_of(&guard, caller, timeout_ms, "fetch threw", &e))?;
     let response = guard
         .race(&pending)
         .await
         .map_err(|e| failure_of(&guard, caller, timeout_ms, "The request failed", &e))?;
     let not_response = || AttemptError::Failed(Error::new(ErrorKind::ResponseFormat, "fetch resolved to something that is not a Response"));
-    let status = Reflect::get(&response, &JsValue::from_str("status"))
+    let status = get(&response, "status")
         .ok()
         .and_then(|s| s.as_f64())
         .filter(|s| s.fract() == 0.0 && (100.0..=599.0).contains(s))
         .ok_or_else(not_response)? as u16;
-    let headers = Reflect::get(&response, &JsValue::from_str("headers")).unwrap_or(JsValue::UNDEFINED);
-    let text_fn = Reflect::get(&response, &JsValue::from_str("text"))
+    let headers = get(&response, "headers").unwrap_or(JsValue::UNDEFINED);
+    let text_fn = get(&response, "text")
         .ok()
         .and_then(|f| f.dyn_into::<Function>().ok())
         .ok_or_else(not_response)?;

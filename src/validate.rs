@@ -81,7 +81,11 @@ pub fn sender(from: &str) -> Result<Sender, Error> {
 
 fn whole(name: &str, n: f64, min: f64, max: f64) -> Result<f64, Error> {
     if !n.is_finite() || n.fract() != 0.0 || n < min || n > max {
-        return Err(Error::invalid(format!("{name} must be an integer from {min} to {max}")));
+        return Err(Error::invalid(format!(
+            "{name} must be an integer from {} to {}",
+            crate::number::integer_text(min),
+            crate::number::integer_text(max)
+        )));
     }
     Ok(n)
 }

@@ -43,3 +43,12 @@ export async function rejection(promise) {
 export function apiRequests(emu) {
   return emu.requests.filter((r) => r.path.startsWith("/chat/"));
 }
+
+/** Polls until `predicate()` is true (or fails after `limitMs`), for events that happen in another task. */
+export async function waitFor(predicate, limitMs = 10_000) {
+  const started = Date.now();
+  while (!predicate()) {
+    if (Date.now() - started > limitMs) assert.fail("the awaited condition never came true");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -15,6 +15,7 @@ import { ApiError, ChatStore, parseSeed } from './store.js';
 import { page, parsePaging, parseRange } from './params.js';
 import { RateLimiter, normalizeRateLimit } from './ratelimit.js';
 import { FaultQueue, defaultFaultBody, htmlErrorPage } from './faults.js';
+import { WebhookRegistry } from './webhooks.js';
 
 export { ChatStore, ApiError } from './store.js';
 
@@ -164,6 +165,7 @@ function normalizeOptions(options) {
     seed: options.seed,
     rateLimit: options.rateLimit,
     log: options.log === true,
+    webhookAgentMessages: options.webhookAgentMessages === true,
   };
 }
 
@@ -179,6 +181,7 @@ export async function startEmulator(options = {}) {
   const store = new ChatStore(opts.seed);
   const limiter = new RateLimiter(opts.rateLimit);
   const faults = new FaultQueue();
+  const webhooks = new WebhookRegistry();
   /** The request log (live array; cleared in place). */
   const requests = [];
   const timers = new Set();
@@ -210,7 +213,7 @@ export async function startEmulator(options = {}) {
     'POST messages': (ctx, id) => {
       store.record(id);
       const body = parseObjectBody(ctx.rawBody);
-      return jsonResponse(200, store.addMessage(id, { content: body.content, from: body.from }));
+      return jsonResponse(200, announce(store.addMessage(id, { content: body.content, from: body.from })));
     },
     'POST notes': (ctx, id) => {
       store.record(id);
@@ -226,6 +229,33 @@ export async function startEmulator(options = {}) {
       return noContent();
     },
   };
+
+  /** Fires the chat_message webhooks for a stored message: client messages, and others when switched on. */
+  function announce(message) {
+    if (message.from === 'client' || opts.webhookAgentMessages) {
+      webhooks.deliverChatMessage(message, store.getChat(message.person_id).person);
+    }
+    return message;
+  }
+
+  function isWebhookPath(rawPath) {
+    return rawPath === '/account/v1/webhooks' || rawPath.startsWith('/account/v1/webhooks/');
+  }
+
+  function routeWebhooks(ctx) {
+    const rest = ctx.rawPath.split('/').slice(4); // after "", "account", "v1", "webhooks"
+    if (rest.length === 0 && ctx.method === 'GET') return jsonResponse(200, { list: webhooks.list() });
+    if (rest.length === 0 && ctx.method === 'POST') return jsonResponse(200, webhooks.create(parseObjectBody(ctx.rawBody)));
+    if (rest.length === 1 && rest[0] !== '') {
+      const id = decodeChatId(rest[0]);
+      if (ctx.method === 'GET') return jsonResponse(200, webhooks.get(id));
+      if (ctx.method === 'DELETE') {
+        webhooks.remove(id);
+        return noContent();
+      }
+    }
+    throw unknownRoute(ctx.method, ctx.rawPath);
+  }
 
   function routeChatApi(ctx) {
     const rest = ctx.rawPath.split('/').slice(3); // after "", "chat", "v1"
@@ -265,7 +295,8 @@ export async function startEmulator(options = {}) {
 
   /** The real (un-faulted) answer to a non-control, non-OPTIONS request. */
   function apiResponse(ctx) {
-    if (!isChatApiPath(ctx.rawPath)) return errorResponse(unknownRoute(ctx.method, ctx.rawPath));
+    const account = isWebhookPath(ctx.rawPath);
+    if (!isChatApiPath(ctx.rawPath) && !account) return errorResponse(unknownRoute(ctx.method, ctx.rawPath));
     const key = presentedKey(ctx);
     const rl = limiter.take(key ?? '');
     if (!rl.allowed) {
@@ -277,7 +308,7 @@ export async function startEmulator(options = {}) {
     }
     try {
       checkAuth(ctx, key);
-      const r = routeChatApi(ctx);
+      const r = account ? routeWebhooks(ctx) : routeChatApi(ctx);
       return { ...r, headers: { ...rl.headers, ...r.headers } };
     } catch (err) {
       if (err instanceof ApiError) return errorResponse(err, rl.headers);
@@ -410,6 +441,8 @@ export async function startEmulator(options = {}) {
           return jsonResponse(200, store.dump());
         case 'POST chats':
           return jsonResponse(201, api.addChat(parseObjectBody(ctx.rawBody)));
+        case 'GET webhook-deliveries':
+          return jsonResponse(200, webhooks.deliveries);
         case 'GET faults':
           return jsonResponse(200, faults.list());
         case 'POST faults': {
@@ -538,6 +571,12 @@ export async function startEmulator(options = {}) {
     server,
     store,
     requests,
+    webhooks,
+
+    /** Resolves once every webhook delivery started so far has been answered or has failed. */
+    webhooksSettled() {
+      return webhooks.settled();
+    },
 
     /** Stops listening and destroys every open connection (hanging ones too). */
     close() {
@@ -545,6 +584,7 @@ export async function startEmulator(options = {}) {
         closing = new Promise((resolve) => {
           for (const t of timers) clearTimeout(t);
           timers.clear();
+          webhooks.reset();
           server.close(() => resolve());
           server.closeAllConnections();
         });
@@ -561,6 +601,7 @@ export async function startEmulator(options = {}) {
       requests.length = 0;
       faults.clear();
       limiter.reset();
+      webhooks.reset();
       return seed;
     },
 
@@ -587,7 +628,7 @@ export async function startEmulator(options = {}) {
       if (typeof chatId !== 'string' || chatId === '') {
         throw new ApiError(400, 4004, 'Error 4004: chat id must be a non-empty string');
       }
-      return store.clientMessage(chatId, content);
+      return announce(store.clientMessage(chatId, content));
     },
 
     /** New rate-limit settings (object, or false to disable); refills buckets. */

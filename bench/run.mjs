@@ -1,0 +1,112 @@
+// `npm run bench`: every comparison side by side in one run, printed as a table and written to
+// bench/RESULTS.md with the machine and versions. Budgets print PASS/FAIL; they are goals, not tests.
+import { writeFileSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import { measureSize } from "./size.mjs";
+import { measureColdStart } from "./coldstart.mjs";
+import { measureCalls } from "./calls.mjs";
+import { measureDecode } from "./decode.mjs";
+import { measureMemory } from "./memory.mjs";
+import { fixed, kb } from "./stats.mjs";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const lines = [];
+const out = (s = "") => {
+  console.log(s);
+  lines.push(s);
+};
+const budgets = [];
+const budget = (name, value, limit, text) => budgets.push({ name, pass: value <= limit, text });
+
+const version = (cmd, args) => {
+  try {
+    return execFileSync(cmd, args, { encoding: "utf8" }).trim().split("\n")[0];
+  } catch {
+    return "unknown";
+  }
+};
+const pkgVersion = (name) => {
+  try {
+    return JSON.parse(readFileSync(`${root}/node_modules/${name}/package.json`, "utf8")).version;
+  } catch {
+    return "?";
+  }
+};
+
+out("# gosquared-chat benchmark results");
+out();
+out(`Run ${new Date().toISOString()} on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}.`);
+out(`Node ${process.version}; ${version("rustc", ["--version"])}; wasm-bindgen ${version("wasm-bindgen", ["--version"]).split(" ")[1]}; binaryen ${pkgVersion("binaryen")}; esbuild ${pkgVersion("esbuild")}.`);
+out("Every comparison below was measured side by side in this one run; ratios are what to read (the machine is a shared VM).");
+
+out();
+out("## 1. Size");
+const size = await measureSize(root);
+out();
+out("| artifact | raw | gzip -9 | brotli -q 11 |");
+out("|---|---:|---:|---:|");
+out(`| wasm module | ${kb(size.wasm.raw)} | ${kb(size.wasm.gzip)} | ${kb(size.wasm.brotli)} |`);
+out(`| JS glue (wasm-bindgen) | ${kb(size.glue.raw)} | ${kb(size.glue.gzip)} | |`);
+out(`| whole package without the emulator (${size.packageFiles} files, each gzipped) | | ${kb(size.packageGz)} | |`);
+out();
+out("One call, bundled by esbuild (minified, browser platform):");
+out();
+out("| package | JS min | JS gzip | wasm gzip | total gzip | vs gosquared-chat |");
+out("|---|---:|---:|---:|---:|---:|");
+const ours = size.bundles["gosquared-chat"];
+for (const [name, b] of Object.entries(size.bundles)) {
+  if (b.error) out(`| ${name} | bundle failed: ${b.error} | | | | |`);
+  else out(`| ${name} | ${kb(b.js)} | ${kb(b.jsGz)} | ${kb(b.wasmGz)} | ${kb(b.totalGz)} | ${fixed(b.totalGz / ours.totalGz)}× |`);
+}
+budget("package ≤ 30 KB gzip", size.packageGz, 30 * 1024, `whole package ${kb(size.packageGz)} gzip`);
+
+out();
+out("## 2. Cold start (fresh Node processes: import + init + first client; median of 9)");
+const cold = measureColdStart(root);
+out();
+out("| package | ms | vs gosquared-chat |");
+out("|---|---:|---:|");
+for (const [name, ms] of Object.entries(cold)) out(`| ${name} | ${fixed(ms)} | ${fixed(ms / cold["gosquared-chat"])}× |`);
+budget("cold start ≤ 3 ms", cold["gosquared-chat"], 3, `${fixed(cold["gosquared-chat"])} ms in Node`);
+
+out();
+out("## 3. Per call against the emulator on loopback (emulator in its own process)");
+const calls = await measureCalls();
+out();
+out("| method | concurrency | client p50 ms | raw fetch p50 ms | p50 ratio | client p99 ms | raw p99 ms | p99 ratio |");
+out("|---|---:|---:|---:|---:|---:|---:|---:|");
+for (const r of calls) {
+  out(`| ${r.name} | ${r.concurrency} | ${fixed(r.clientP50, 3)} | ${fixed(r.rawP50, 3)} | ${fixed(r.clientP50 / r.rawP50)}× | ${fixed(r.clientP99, 3)} | ${fixed(r.rawP99, 3)} | ${fixed(r.clientP99 / r.rawP99)}× |`);
+}
+const worstP50 = Math.max(...calls.filter((r) => r.concurrency === 1).map((r) => r.clientP50 / r.rawP50));
+budget("per-call p50 ≤ 1.10× raw fetch", worstP50, 1.1, `worst p50 ratio at concurrency 1: ${fixed(worstP50)}×`);
+
+out();
+out("## 4. Decode (in-memory fetch; client vs JSON.parse of the same body)");
+const decode = await measureDecode();
+out();
+out("| page | bytes | client ms | JSON.parse ms | ratio |");
+out("|---|---:|---:|---:|---:|");
+for (const [name, d] of Object.entries(decode)) out(`| ${name} | ${d.bytes} | ${fixed(d.clientMs, 3)} | ${fixed(d.rawMs, 3)} | ${fixed(d.clientMs / d.rawMs)}× |`);
+const worstDecode = Math.max(...Object.values(decode).map((d) => d.clientMs / d.rawMs));
+budget("decode ≤ 1.2× JSON.parse", worstDecode, 1.2, `worst ratio ${fixed(worstDecode)}×`);
+
+out();
+out("## 6. Memory (100,000 sequential calls, in-memory fetch)");
+const mem = await measureMemory();
+out();
+out(`${mem.calls} calls in ${fixed(mem.seconds)} s. JS heap ${kb(mem.heapBefore)} → ${kb(mem.heapAfter)}; wasm memory ${kb(mem.wasmBefore)} → ${kb(mem.wasmAfter)}${mem.gcExposed ? "" : " (run without --expose-gc: heap figures include garbage)"}.`);
+const growth = Math.max(0, mem.heapAfter - mem.heapBefore) + Math.max(0, mem.wasmAfter - mem.wasmBefore);
+budget("memory growth ≤ 1 MB over 100k calls", growth, 1024 * 1024, `heap + wasm growth ${kb(growth)}`);
+
+out();
+out("## Budgets (goals, not test assertions)");
+out();
+out("| budget | result | measured |");
+out("|---|---|---|");
+for (const b of budgets) out(`| ${b.name} | ${b.pass ? "PASS" : "FAIL"} | ${b.text} |`);
+
+writeFileSync(new URL("./RESULTS.md", import.meta.url), `${lines.join("\n")}\n`);
+console.log("\nwritten to bench/RESULTS.md");

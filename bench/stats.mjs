@@ -1,0 +1,25 @@
+// Small statistics helpers for the bench: medians, percentiles and ratio formatting.
+
+/** The value at percentile `p` (0–100) of `values`, by nearest rank. */
+export function percentile(values, p) {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank];
+}
+
+/** The median of `values`. */
+export const median = (values) => percentile(values, 50);
+
+/** Formats a number with `digits` decimals. */
+export const fixed = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+
+/** Formats a byte count as KB with one decimal. */
+export const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
+
+/** Runs `fn` `rounds` times and returns the median of what it returns. */
+export async function medianOf(rounds, fn) {
+  const results = [];
+  for (let i = 0; i < rounds; i++) results.push(await fn(i));
+  return median(results);
+}

@@ -1,0 +1,66 @@
+// Type declarations for `gosquared-chat/emulator`: a local stand-in for the GoSquared Live Chat API.
+import type { Chat, Message } from "../index.js";
+
+/** Options for `startEmulator`; see the emulator's README for each. */
+export interface EmulatorOptions {
+  port?: number;
+  host?: string;
+  apiKey?: string;
+  siteToken?: string;
+  /** `"CHATS:MESSAGES"` such as `"3:5"`, or `{ chats, messages }`. */
+  seed?: string | { chats: number; messages: number };
+  rateLimit?: false | { limit?: number; refillPerMinute?: number; cost?: number };
+  log?: boolean;
+}
+
+/** One request the emulator received. */
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string | string[] | undefined>;
+  body: string | null;
+  status: number;
+  time: number;
+}
+
+/** A fault to inject into the next matching requests; see the emulator's README. */
+export interface Fault {
+  match?: { method?: string; path?: string };
+  times?: number;
+  status?: number;
+  body?: string | object;
+  headers?: Record<string, string>;
+  delayMs?: number;
+  hang?: boolean;
+  reset?: boolean;
+  truncate?: boolean;
+  html?: boolean;
+  empty?: boolean;
+  contentType?: string;
+  process?: boolean;
+}
+
+/** A running emulator. */
+export interface Emulator {
+  url: string;
+  port: number;
+  apiKey: string;
+  siteToken: string;
+  requests: LoggedRequest[];
+  close(): Promise<void>;
+  reset(seed?: EmulatorOptions["seed"]): void;
+  clearRequests(): void;
+  inject(fault: Fault): Fault & { id: number };
+  clearFaults(): void;
+  addChat(spec: { id: string; person?: object; messages?: number | Array<string | object>; archived?: boolean }): Chat;
+  clientMessage(chatId: string, content: string): Message;
+  setRateLimit(options: EmulatorOptions["rateLimit"]): void;
+  [extra: string]: unknown;
+}
+
+/** Starts an emulator on loopback (a free port by default). */
+export declare function startEmulator(options?: EmulatorOptions): Promise<Emulator>;
+
+export declare const DEFAULT_API_KEY: string;
+export declare const DEFAULT_SITE_TOKEN: string;

@@ -1,0 +1,324 @@
+// Type declarations for the public surface of gosquared-chat: the client, its options and parameters, the
+// shapes the API returns, pages, every error class, and the edge helpers (webhooks, Secure Mode, the proxy).
+// The same file serves every runtime entry.
+
+/** A `fetch`-compatible function; the client calls it unbound with a URL string and an init object. */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+/** Options for `new ChatClient(options)`; unknown keys are refused. */
+export interface ClientOptions {
+  /** The API key; required unless `baseUrl` points at a proxy that adds it. */
+  apiKey?: string;
+  /** The project's site token, `GSN-…`. */
+  siteToken: string;
+  /** `https://api.gosquared.com` by default; an `http(s)://` URL or a same-origin path such as `/api/chat`. */
+  baseUrl?: string;
+  /** The `fetch` to call; `globalThis.fetch` at call time by default. */
+  fetch?: FetchLike;
+  /** Milliseconds allowed per attempt, body included (default 10000). */
+  timeoutMs?: number;
+  /** Retries after the first attempt (default 2, at most 10). */
+  maxRetries?: number;
+  /** Extra headers sent with every request. */
+  headers?: Record<string, string>;
+}
+
+/** A point in time: a `Date`, an ISO 8601 string (UTC when it has no offset) or epoch milliseconds. */
+export type TimeInput = Date | string | number;
+
+/** Parameters of the list methods. */
+export interface ListParams {
+  /** Page size, an integer from 1 to 250. */
+  limit?: number;
+  /** Items to skip, an integer ≥ 0. */
+  offset?: number;
+  /** Only items at or after this time. */
+  from?: TimeInput;
+  /** Only items at or before this time. */
+  to?: TimeInput;
+}
+
+/** Per-call options. */
+export interface RequestOptions {
+  /** Aborts the call; it rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Overrides the client's `timeoutMs` for this call. */
+  timeoutMs?: number;
+  /** Overrides the client's `maxRetries` for this call. */
+  maxRetries?: number;
+}
+
+/** Who wrote a message. */
+export type Sender = "agent" | "client" | "bot";
+
+/** The body of `sendMessage`. */
+export interface MessageInput {
+  /** A non-blank string of at most 100,000 characters. */
+  content: string;
+  /** `"agent"` by default. */
+  from?: Sender;
+}
+
+/** The body of `addNote`. */
+export interface NoteInput {
+  /** A non-blank string of at most 100,000 characters. */
+  content: string;
+}
+
+/** The rate-limit budget reported by the last answer; a field is absent when its header was. */
+export interface RateLimit {
+  limit?: number;
+  remaining?: number;
+  cost?: number;
+  fullInSeconds?: number;
+}
+
+/** The agent who wrote a message or note. */
+export interface Agent {
+  id: string;
+  first_name?: string;
+  last_name?: string;
+  avatar?: string;
+  [field: string]: unknown;
+}
+
+/** A chat message (or, with `private: true`, a note). Unknown fields the API adds are kept. */
+export interface Message {
+  id: string;
+  /** Epoch milliseconds. */
+  timestamp: number;
+  from: Sender;
+  content: string;
+  entities?: unknown[];
+  person_id?: string;
+  agent?: Agent;
+  /** `true` on notes, which only the team sees. */
+  private?: boolean;
+  [field: string]: unknown;
+}
+
+/** Something that happened to a chat, as it appears in the feed. */
+export interface ChatEvent {
+  id: string;
+  /** Epoch milliseconds. */
+  timestamp: number;
+  /** For example `"archived"` or `"unarchived"`. */
+  event: string;
+  [field: string]: unknown;
+}
+
+/** One item of a chat's feed: a message or note, or an event. */
+export type FeedItem = (Message & { type: "message" }) | (ChatEvent & { type: "event" });
+
+/** The visitor a chat is with. */
+export interface Person {
+  id: string;
+  name?: string | null;
+  email?: string | null;
+  avatar?: string | null;
+  [field: string]: unknown;
+}
+
+/** A conversation; its `id` is the person id GoSquared knows the visitor by. */
+export interface Chat {
+  id: string;
+  person?: Person;
+  archived?: boolean;
+  latest?: { message: Message | null; [field: string]: unknown };
+  unread?: number;
+  last_read?: { client?: number; agent?: number; [field: string]: unknown };
+  /** Epoch milliseconds. */
+  created?: number;
+  /** Epoch milliseconds. */
+  updated?: number;
+  [field: string]: unknown;
+}
+
+/** One page of a list. */
+export declare class Page<T> implements AsyncIterable<T> {
+  private constructor();
+  /** The items of this page. */
+  readonly items: T[];
+  /** The total number of items in the list, when the API says. */
+  readonly cardinality: number | undefined;
+  /** The offset of this page's first item. */
+  readonly offset: number;
+  /** The page size asked for (or this page's length when none was). */
+  readonly limit: number;
+  /** Whether another page follows this one. */
+  hasNextPage(): boolean;
+  /** Fetches the page after this one; rejects with `InvalidRequestError` when there is none. */
+  getNextPage(): Promise<Page<T>>;
+  /** Iterates this page and every page after it. */
+  iterPages(): AsyncGenerator<Page<T>, void, undefined>;
+  /** Iterates every item of this page and of every page after it. */
+  [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined>;
+}
+
+/** What list methods return: `await` it for the first page, `for await` it for every item of every page. */
+export declare class PagePromise<T> implements PromiseLike<Page<T>>, AsyncIterable<T> {
+  private constructor();
+  then<R1 = Page<T>, R2 = never>(
+    onFulfilled?: ((page: Page<T>) => R1 | PromiseLike<R1>) | null,
+    onRejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2>;
+  catch<R = never>(onRejected?: ((reason: unknown) => R | PromiseLike<R>) | null): Promise<Page<T> | R>;
+  finally(onFinally?: (() => void) | null): Promise<Page<T>>;
+  /** Iterates every page, starting with the first. */
+  iterPages(): AsyncGenerator<Page<T>, void, undefined>;
+  /** Iterates every item of every page. */
+  [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined>;
+  readonly [Symbol.toStringTag]: "PagePromise";
+}
+
+/** A client for the GoSquared Live Chat API. */
+export declare class ChatClient {
+  /** Throws `InvalidRequestError` when an option is missing, malformed or unknown. */
+  constructor(options: ClientOptions);
+  /** The rate-limit budget from the last answer, or undefined before the first. */
+  readonly rateLimit: RateLimit | undefined;
+  /** Lists open chats, newest activity first: `GET /chat/v1/chats`. */
+  listChats(params?: ListParams, opts?: RequestOptions): PagePromise<Chat>;
+  /** Lists archived chats: `GET /chat/v1/archivedChats`. */
+  listArchivedChats(params?: ListParams, opts?: RequestOptions): PagePromise<Chat>;
+  /** Reads one chat: `GET /chat/v1/chats/{id}`. */
+  getChat(chatId: string, opts?: RequestOptions): Promise<Chat>;
+  /** Lists a chat's messages, notes and events, oldest first: `GET /chat/v1/chats/{id}/feed`. */
+  getFeed(chatId: string, params?: ListParams, opts?: RequestOptions): PagePromise<FeedItem>;
+  /** Lists a chat's messages, oldest first: `GET /chat/v1/chats/{id}/messages`. */
+  listMessages(chatId: string, params?: ListParams, opts?: RequestOptions): PagePromise<Message>;
+  /** Sends a message, as an agent unless `from` says otherwise: `POST /chat/v1/chats/{id}/messages`. */
+  sendMessage(chatId: string, message: MessageInput, opts?: RequestOptions): Promise<Message>;
+  /** Leaves a private note for the team: `POST /chat/v1/chats/{id}/notes`. */
+  addNote(chatId: string, note: NoteInput, opts?: RequestOptions): Promise<Message>;
+  /** Archives a chat: `POST /chat/v1/chats/{id}/archive`; resolves to the API's body, `{}` when empty. */
+  archiveChat(chatId: string, opts?: RequestOptions): Promise<Record<string, unknown>>;
+  /** Brings a chat back from the archive: `POST /chat/v1/chats/{id}/unarchive`. */
+  unarchiveChat(chatId: string, opts?: RequestOptions): Promise<Record<string, unknown>>;
+  /** Lists the project's webhooks (Account API): `GET /account/v1/webhooks`. */
+  listWebhooks(opts?: RequestOptions): Promise<Webhook[]>;
+  /** Registers a webhook (never retried after an unknown outcome): `POST /account/v1/webhooks`. */
+  createWebhook(webhook: WebhookInput, opts?: RequestOptions): Promise<Webhook>;
+  /** Removes a webhook: `DELETE /account/v1/webhooks/{id}`; resolves to the API's body, `{}` when empty. */
+  deleteWebhook(webhookId: string | number, opts?: RequestOptions): Promise<Record<string, unknown>>;
+  readonly [Symbol.toStringTag]: "ChatClient";
+}
+
+/** What a webhook fires on; `chat_message` by default. */
+export type WebhookTrigger = "chat_message" | "entered_smart_group" | "exited_smart_group" | "traffic_dip" | "traffic_spike";
+
+/** The body of `createWebhook`. */
+export interface WebhookInput {
+  /** An absolute `http(s)` URL; put a long random secret in its query and check it with `verifyWebhookSecret`. */
+  url: string;
+  name?: string;
+  trigger?: WebhookTrigger;
+  /** The trigger's value (a smart group id, a traffic threshold): a string or an integer. */
+  value?: string | number;
+  includeUnverified?: boolean;
+}
+
+/** A registered webhook, as the Account API returns it. */
+export interface Webhook {
+  id: string | number;
+  url?: string;
+  name?: string;
+  trigger?: string;
+  [field: string]: unknown;
+}
+
+/** A `chat_message` webhook delivery, checked by `parseChatMessageWebhook`; unknown fields are kept. */
+export interface ChatMessageWebhook {
+  message: {
+    id: string;
+    from: string;
+    /** The chat id to answer with. */
+    person_id: string;
+    content: string;
+    /** Epoch milliseconds. */
+    timestamp: number;
+    html_content?: string;
+    translated?: Record<string, unknown>;
+    [field: string]: unknown;
+  };
+  person: { id: string; email?: string; name?: string; avatar?: string; presence?: string; [field: string]: unknown };
+  /** A semver string of major version 1. */
+  version: string;
+  [field: string]: unknown;
+}
+
+/** Checks a `chat_message` webhook body (JSON text or parsed); throws `InvalidRequestError` naming the first bad field. */
+export declare function parseChatMessageWebhook(body: string | object): ChatMessageWebhook;
+
+/** Whether a webhook request's URL carries `secret` in its query (`?secret=`, or `options.param`), compared in constant time. */
+export declare function verifyWebhookSecret(request: Request | URL | string, secret: string, options?: { param?: string }): boolean;
+
+/** The Secure Mode signature of a person: lowercase hex HMAC-SHA256 of `personId`, keyed with the project secret. */
+export declare function personSignature(secret: string, personId: string): string;
+
+/** A `ChatClient` method a proxy may forward. */
+export type ProxyOperation =
+  | "listChats" | "listArchivedChats" | "getChat" | "getFeed" | "listMessages" | "sendMessage" | "addNote"
+  | "archiveChat" | "unarchiveChat" | "listWebhooks" | "createWebhook" | "deleteWebhook";
+
+/** Options for `createProxy`. */
+export interface ProxyOptions {
+  apiKey: string;
+  siteToken: string;
+  /** The operations the browser may use. */
+  allow: ProxyOperation[];
+  /** Must resolve to `true` for a request to go through; anything else (or a throw) is answered 401. */
+  authorize: (request: Request) => boolean | Promise<boolean>;
+  /** Where requests are forwarded (default `https://api.gosquared.com`). */
+  baseUrl?: string;
+  /** Where the proxy is mounted, such as `/api/chat`. */
+  prefix?: string;
+  fetch?: FetchLike;
+}
+
+/** A same-origin proxy for browser dashboards: a fetch-style handler that adds the credentials server-side. */
+export declare function createProxy(options: ProxyOptions): (request: Request) => Promise<Response>;
+
+/** What is known about a failure; every field is optional. */
+export interface ErrorDetails {
+  /** The HTTP status, when an answer came. */
+  status?: number;
+  /** The API's error code, a number or a string. */
+  code?: number | string;
+  /** How long the API asked to wait before retrying. */
+  retryAfterMs?: number;
+  /** The HTTP method of the request. */
+  method?: string;
+  /** The request path, percent-encoded, never with its query. */
+  path?: string;
+  /** How many attempts were made. */
+  attempts?: number;
+  /** `true` when a write may have been stored although the call failed. */
+  mayHaveSucceeded?: boolean;
+}
+
+/** The base class of every error this package throws; `name` is the class name. */
+export declare class GoSquaredError extends Error {
+  constructor(message: string, details?: ErrorDetails);
+}
+/** Every error carries the details known about its failure. */
+export interface GoSquaredError extends ErrorDetails {}
+/** The API key or site token was refused (401/403, code 4001). */
+export declare class AuthenticationError extends GoSquaredError {}
+/** The chat or route does not exist (404). */
+export declare class NotFoundError extends GoSquaredError {}
+/** The rate-limit budget is spent (429, code 4002); `retryAfterMs` says when to come back. */
+export declare class RateLimitError extends GoSquaredError {}
+/** The arguments were refused, by this client before sending or by the API (400/422). */
+export declare class InvalidRequestError extends GoSquaredError {}
+/** The API failed on its side (5xx). */
+export declare class ServerError extends GoSquaredError {}
+/** `fetch` failed: no connection, DNS, a reset, or CORS. */
+export declare class ConnectionError extends GoSquaredError {}
+/** An attempt took longer than `timeoutMs`. */
+export declare class TimeoutError extends GoSquaredError {}
+/** A 2xx answer whose body was not the JSON expected. */
+export declare class ResponseFormatError extends GoSquaredError {}
+
+/** Turns an error descriptor from the WebAssembly core into its error class; other values pass through. */
+export declare function toError(value: unknown): unknown;

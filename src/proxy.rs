@@ -1,0 +1,282 @@
+//! The routing decision of the key-safe proxy: which upstream request, if any, an incoming browser request
+//! becomes. The browser's `api_key` and `site_token` are dropped and the proxy's own credentials added.
+
+use crate::endpoints::{self, ApiRequest, ListParams};
+use crate::error::Error;
+use crate::webhook::Found;
+use crate::{encode, validate};
+
+/// One operation a proxy can allow: the client method's name, the path it serves, and how its upstream
+/// request is built (which gives the upstream method and path, so they cannot drift from the client's).
+pub struct Operation {
+    /// The `ChatClient` method name, as written in `allow`.
+    pub name: &'static str,
+    /// The path, with `{id}` for the one encoded id segment.
+    pattern: &'static str,
+    build: fn(&str) -> ApiRequest,
+}
+
+/// Every operation a proxy knows.
+pub const OPERATIONS: &[Operation] = &[
+    Operation { name: "listChats", pattern: "/chat/v1/chats", build: |_| endpoints::list_chats(&ListParams::default()) },
+    Operation { name: "listArchivedChats", pattern: "/chat/v1/archivedChats", build: |_| endpoints::list_archived_chats(&ListParams::default()) },
+    Operation { name: "getChat", pattern: "/chat/v1/chats/{id}", build: endpoints::get_chat },
+    Operation { name: "getFeed", pattern: "/chat/v1/chats/{id}/feed", build: |id| endpoints::get_feed(id, &ListParams::default()) },
+    Operation { name: "listMessages", pattern: "/chat/v1/chats/{id}/messages", build: |id| endpoints::list_messages(id, &ListParams::default()) },
+    Operation { name: "sendMessage", pattern: "/chat/v1/chats/{id}/messages", build: |id| endpoints::send_message(id, "", None) },
+    Operation { name: "addNote", pattern: "/chat/v1/chats/{id}/notes", build: |id| endpoints::add_note(id, "") },
+    Operation { name: "archiveChat", pattern: "/chat/v1/chats/{id}/archive", build: endpoints::archive_chat },
+    Operation { name: "unarchiveChat", pattern: "/chat/v1/chats/{id}/unarchive", build: endpoints::unarchive_chat },
+    Operation { name: "listWebhooks", pattern: "/account/v1/webhooks", build: |_| endpoints::list_webhooks() },
+    Operation { name: "createWebhook", pattern: "/account/v1/webhooks", build: |_| ApiRequest { method: "POST", ..endpoints::list_webhooks() } },
+    Operation { name: "deleteWebhook", pattern: "/account/v1/webhooks/{id}", build: endpoints::delete_webhook },
+];
+
+/// Query parameters the browser may not set: the proxy sends its own.
+const CREDENTIAL_PARAMS: &[&str] = &["api_key", "site_token"];
+
+/// A checked proxy configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProxyConfig {
+    /// The real API key, added to every forwarded request.
+    pub api_key: String,
+    /// The project's site token, added to every forwarded request.
+    pub site_token: String,
+    /// The upstream API, an absolute URL without a trailing slash.
+    pub base_url: String,
+    /// Where the proxy is mounted (`/api/chat`); `None` finds the route at the first `/chat/v1/` or `/account/v1/`.
+    pub prefix: Option<String>,
+    /// The indexes in [`OPERATIONS`] of the allowed operations.
+    pub allow: Vec<usize>,
+}
+
+impl ProxyConfig {
+    /// Checks the credentials, the upstream URL, the mount prefix and the allow list (which must name at least
+    /// one known operation).
+    pub fn new(api_key: String, site_token: String, base_url: Option<&str>, prefix: Option<&str>, allow: &[String]) -> Result<Self, Error> {
+        validate::credential("apiKey", &api_key)?;
+        validate::credential("siteToken", &site_token)?;
+        let base_url = match base_url {
+            None => endpoints::DEFAULT_BASE_URL.to_owned(),
+            Some(b) if b.starts_with('/') => return Err(Error::invalid("baseUrl of a proxy must be an absolute http(s) URL")),
+            Some(b) => validate::base_url(b)?,
+        };
+        let prefix = match prefix {
+            None => None,
+            Some(p) => {
+                let checked = validate::base_url(p).ok().filter(|_| p.starts_with('/'));
+                Some(checked.ok_or_else(|| Error::invalid("prefix must be a path such as \"/api/chat\", without ? or #"))?)
+            }
+        };
+        if allow.is_empty() {
+            return Err(Error::invalid("allow must list at least one operation, such as \"listChats\""));
+        }
+        let mut indexes = Vec::with_capacity(allow.len());
+        for name in allow {
+            let found = OPERATIONS.iter().position(|op| op.name == name).ok_or_else(|| {
+                let known: Vec<&str> = OPERATIONS.iter().map(|op| op.name).collect();
+                Error::invalid(format!("allow names an unknown operation \"{}\" (known: {})", crate::error::truncate(name, 40), known.join(", ")))
+            })?;
+            indexes.push(found);
+        }
+        Ok(ProxyConfig { api_key, site_token, base_url, prefix: prefix.map(|p| if p == "/" { String::new() } else { p }), allow: indexes })
+    }
+}
+
+/// What the proxy does with one incoming request.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Decision {
+    /// Send it on: the upstream method and full URL (credentials included), and the operation's name.
+    Forward { method: &'static str, url: String, operation: &'static str },
+    /// Answer the browser at once: HTTP status, a stable code and a message.
+    Refuse { status: u16, code: &'static str, message: String },
+}
+
+fn refuse(status: u16, code: &'static str, message: impl Into<String>) -> Decision {
+    Decision::Refuse { status, code, message: message.into() }
+}
+
+/// The route part of `path`: after the mount prefix, or from the first API segment when no prefix is set.
+fn route_path<'a>(path: &'a str, prefix: Option<&str>) -> Option<&'a str> {
+    match prefix {
+        Some(p) => path.strip_prefix(p).filter(|rest| rest.starts_with('/')),
+        None => ["/chat/v1/", "/account/v1/"].iter().filter_map(|root| path.find(root)).min().and_then(|at| path.get(at..)),
+    }
+}
+
+/// Matches `path` against `pattern`; on a match, returns the decoded id (empty when the pattern has none).
+fn match_pattern(pattern: &str, path: &str) -> Option<Result<String, ()>> {
+    let (want, got): (Vec<&str>, Vec<&str>) = (pattern.split('/').collect(), path.split('/').collect());
+    if want.len() != got.len() {
+        return None;
+    }
+    let mut id = Ok(String::new());
+    for (w, g) in want.iter().zip(got.iter()) {
+        if *w == "{id}" {
+            if g.is_empty() {
+                return None;
+            }
+            id = encode::decode(g).ok_or(());
+        } else if w != g {
+            return None;
+        }
+    }
+    Some(id)
+}
+
+/// Decides what to do with a browser request: `method`, the URL's `path` (still percent-encoded) and its raw
+/// `query` (with or without the leading `?`).
+pub fn decide(config: &ProxyConfig, method: &str, path: &str, query: &str) -> Decision {
+    let Some(route) = route_path(path, config.prefix.as_deref()) else {
+        return refuse(404, "proxy_unknown_route", "This path is not a GoSquared API route served by this proxy");
+    };
+    let mut path_matched = false;
+    let mut bad_id = false;
+    for (index, op) in OPERATIONS.iter().enumerate() {
+        let Some(id) = match_pattern(op.pattern, route) else { continue };
+        path_matched = true;
+        let request = match id {
+            Ok(id) if !op.pattern.contains("{id}") || validate::chat_id(&id).is_ok() => (op.build)(&id),
+            _ => {
+                bad_id = true;
+                continue;
+            }
+        };
+        if request.method != method {
+            continue;
+        }
+        if !config.allow.contains(&index) {
+            return refuse(403, "proxy_operation_not_allowed", format!("{} is not allowed by this proxy", op.name));
+        }
+        return Decision::Forward { method: request.method, url: upstream_url(config, &request, query), operation: op.name };
+    }
+    if bad_id {
+        return refuse(400, "proxy_bad_id", "The id in the path is not valid percent-encoding or not a usable id");
+    }
+    if path_matched {
+        return refuse(405, "proxy_method_not_allowed", format!("{method} is not a method of this route"));
+    }
+    refuse(404, "proxy_unknown_route", "This path is not a GoSquared API route served by this proxy")
+}
+
+/// The upstream URL: the operation's path, the proxy's credentials, then the browser's query without any
+/// credential parameter (names compared after decoding, so `api%5Fkey` is dropped too).
+fn upstream_url(config: &ProxyConfig, request: &ApiRequest, query: &str) -> String {
+    let mut url = request.url(&config.base_url, Some(&config.api_key), &config.site_token);
+    for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
+        let name = pair.split_once('=').map_or(pair, |(n, _)| n);
+        let decoded = encode::decode(&name.replace('+', " ")).unwrap_or_else(|| name.to_owned());
+        if CREDENTIAL_PARAMS.iter().any(|c| c.eq_ignore_ascii_case(decoded.trim())) {
+            continue;
+        }
+        url.push('&');
+        url.push_str(pair);
+    }
+    url
+}
+
+/// Reads an allow list entry.
+pub fn operation_name(found: &Found) -> Result<String, Error> {
+    match found {
+        Found::Text(t) => Ok(t.clone()),
+        _ => Err(Error::invalid("allow must be an array of operation names (strings)")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(allow: &[&str], prefix: Option<&str>) -> ProxyConfig {
+        let allow: Vec<String> = allow.iter().map(|s| (*s).to_owned()).collect();
+        ProxyConfig::new("sk+real/key".into(), "GSN-1-A".into(), Some("https://api.gosquared.com/"), prefix, &allow)
+            .unwrap_or_else(|e| ProxyConfig { api_key: e.message, site_token: String::new(), base_url: String::new(), prefix: None, allow: vec![] })
+    }
+
+    fn forwarded(d: Decision) -> (String, String) {
+        match d {
+            Decision::Forward { method, url, .. } => (method.to_owned(), url),
+            Decision::Refuse { status, message, .. } => (status.to_string(), message),
+        }
+    }
+
+    #[test]
+    fn allowed_routes_are_forwarded_with_the_real_credentials() {
+        let c = config(&["listChats", "getFeed", "sendMessage"], Some("/api/chat"));
+        assert_eq!(
+            forwarded(decide(&c, "GET", "/api/chat/chat/v1/chats", "?site_token=GSN-browser&limit=0,10")),
+            ("GET".into(), "https://api.gosquared.com/chat/v1/chats?api_key=sk%2Breal%2Fkey&site_token=GSN-1-A&limit=0,10".into())
+        );
+        assert_eq!(
+            forwarded(decide(&c, "GET", "/api/chat/chat/v1/chats/email%3Aada%40example.com/feed", "limit=0,250")).1,
+            "https://api.gosquared.com/chat/v1/chats/email%3Aada%40example.com/feed?api_key=sk%2Breal%2Fkey&site_token=GSN-1-A&limit=0,250"
+        );
+        assert_eq!(forwarded(decide(&c, "POST", "/api/chat/chat/v1/chats/x/messages", "")).0, "POST");
+    }
+
+    #[test]
+    fn the_browsers_credentials_are_stripped_in_every_spelling() {
+        let c = config(&["listChats"], None);
+        let (_, url) = forwarded(decide(&c, "GET", "/chat/v1/chats", "api_key=stolen&API_KEY=x&api%5Fkey=y&api%5fkey=z&Site_Token=t&+api_key=w&limit=5"));
+        assert_eq!(url, "https://api.gosquared.com/chat/v1/chats?api_key=sk%2Breal%2Fkey&site_token=GSN-1-A&limit=5");
+    }
+
+    #[test]
+    fn ids_are_decoded_checked_and_encoded_again() {
+        let c = config(&["getChat"], Some("/api/chat"));
+        assert_eq!(
+            forwarded(decide(&c, "GET", "/api/chat/chat/v1/chats/a@b", "")).1,
+            "https://api.gosquared.com/chat/v1/chats/a%40b?api_key=sk%2Breal%2Fkey&site_token=GSN-1-A"
+        );
+        for bad in ["/api/chat/chat/v1/chats/%2e%2e", "/api/chat/chat/v1/chats/%2E", "/api/chat/chat/v1/chats/%zz", "/api/chat/chat/v1/chats/a%0Ab"] {
+            assert!(matches!(decide(&c, "GET", bad, ""), Decision::Refuse { status: 400, .. }), "{bad}");
+        }
+    }
+
+    #[test]
+    fn everything_outside_the_allow_list_is_refused() {
+        let c = config(&["listChats", "getFeed"], Some("/api/chat"));
+        let status = |m: &str, p: &str| match decide(&c, m, p, "") {
+            Decision::Refuse { status, .. } => status,
+            Decision::Forward { .. } => 200,
+        };
+        assert_eq!(status("POST", "/api/chat/chat/v1/chats/x/messages"), 403);
+        assert_eq!(status("POST", "/api/chat/chat/v1/chats/x/archive"), 403);
+        assert_eq!(status("GET", "/api/chat/account/v1/webhooks"), 403);
+        assert_eq!(status("DELETE", "/api/chat/chat/v1/chats"), 405);
+        assert_eq!(status("PUT", "/api/chat/chat/v1/chats/x/feed"), 405);
+        assert_eq!(status("GET", "/api/chat/chat/v1/chats/x/unknown"), 404);
+        assert_eq!(status("GET", "/api/chat/people/v1/people"), 404);
+        assert_eq!(status("GET", "/elsewhere/chat/v1/chats"), 404);
+        assert_eq!(status("GET", "/api/chatter/chat/v1/chats"), 404);
+        assert_eq!(status("GET", "/api/chat/chat/v1/chats/"), 404);
+        assert_eq!(status("GET", "/api/chat/chat/v1/chats"), 200);
+    }
+
+    #[test]
+    fn every_operation_is_reachable_and_matches_the_client() {
+        let names: Vec<&str> = OPERATIONS.iter().map(|op| op.name).collect();
+        let c = config(&names, None);
+        for op in OPERATIONS {
+            let request = (op.build)("id-1");
+            let path = op.pattern.replace("{id}", "id-1");
+            assert_eq!(request.path, path, "{}", op.name);
+            let operation = match decide(&c, request.method, &path, "") {
+                Decision::Forward { operation, .. } => Some(operation),
+                Decision::Refuse { .. } => None,
+            };
+            assert_eq!(operation, Some(op.name));
+        }
+    }
+
+    #[test]
+    fn configurations_are_checked() {
+        let ok = |allow: &[&str]| ProxyConfig::new("k".into(), "t".into(), None, None, &allow.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
+        assert!(ok(&["listChats"]).is_ok_and(|c| c.base_url == "https://api.gosquared.com"));
+        assert!(ok(&[]).is_err());
+        assert!(ok(&["listchats"]).err().is_some_and(|e| e.message.contains("unknown operation \"listchats\"")));
+        assert!(ProxyConfig::new("k".into(), "t".into(), Some("/api"), None, &["listChats".into()]).is_err());
+        assert!(ProxyConfig::new("k".into(), "t".into(), None, Some("api"), &["listChats".into()]).is_err());
+        assert!(ProxyConfig::new("".into(), "t".into(), None, None, &["listChats".into()]).is_err());
+    }
+}

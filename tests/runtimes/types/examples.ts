@@ -1,0 +1,122 @@
+// Typed usage of the whole public surface; it must type-check under --strict with no error.
+import {
+  ChatClient, GoSquaredError, AuthenticationError, NotFoundError, RateLimitError, InvalidRequestError,
+  ServerError, ConnectionError, TimeoutError, ResponseFormatError, Page, PagePromise,
+  type Chat, type FeedItem, type Message, type ClientOptions, type ListParams, type RequestOptions,
+  type RateLimit, type MessageInput, type ErrorDetails,
+} from "gosquared-chat";
+import { ChatClient as WorkerClient } from "gosquared-chat/workerd";
+import {
+  createProxy, parseChatMessageWebhook, personSignature, verifyWebhookSecret,
+  type ChatMessageWebhook, type Webhook, type WebhookInput,
+} from "gosquared-chat";
+import { init, initSync, ChatClient as ManualClient } from "gosquared-chat/init";
+import { startEmulator, type Emulator } from "gosquared-chat/emulator";
+
+const options: ClientOptions = {
+  apiKey: "key",
+  siteToken: "GSN-123456-A",
+  baseUrl: "https://api.gosquared.com",
+  fetch: (url, init) => fetch(url, init),
+  timeoutMs: 5000,
+  maxRetries: 2,
+  headers: { "X-Trace-Id": "t-1" },
+};
+const client = new ChatClient(options);
+const proxied = new ChatClient({ baseUrl: "/api/chat", siteToken: "GSN-123456-A", fetch });
+const params: ListParams = { limit: 50, offset: 0, from: new Date(), to: "2030-01-01" };
+const controller = new AbortController();
+const opts: RequestOptions = { signal: controller.signal, timeoutMs: 1000, maxRetries: 0 };
+
+export async function everyMethod(): Promise<number> {
+  const chats: PagePromise<Chat> = client.listChats(params, opts);
+  const first: Page<Chat> = await chats;
+  const total: number | undefined = first.cardinality;
+  const ids: string[] = first.items.map((c) => c.id);
+  const name: string | null | undefined = first.items[0]?.person?.name;
+  if (first.hasNextPage()) {
+    const second: Page<Chat> = await first.getNextPage();
+    ids.push(...second.items.map((c) => c.id));
+  }
+  for await (const chat of client.listArchivedChats({ from: 1700000000000 })) ids.push(chat.id);
+  for await (const page of client.listChats().iterPages()) ids.push(String(page.offset + page.limit));
+
+  const chat: Chat = await client.getChat("email:ada@example.com", { signal: AbortSignal.timeout(1000) });
+  const archived: boolean | undefined = chat.archived;
+
+  for await (const item of client.getFeed(chat.id, { limit: 250 })) {
+    if (item.type === "message") {
+      const text: string = item.content;
+      const isNote: boolean | undefined = item.private;
+      ids.push(text, String(isNote));
+    } else {
+      const event: string = item.event;
+      ids.push(event);
+    }
+  }
+  const feedItem: FeedItem | undefined = (await client.getFeed(chat.id)).items[0];
+
+  const messages: Page<Message> = await client.listMessages(chat.id, { limit: 20, offset: 20 });
+  const from: "agent" | "client" | "bot" | undefined = messages.items[0]?.from;
+
+  const input: MessageInput = { content: "Hello", from: "agent" };
+  const sent: Message = await client.sendMessage(chat.id, input);
+  const note: Message = await client.addNote(chat.id, { content: "A note" });
+  const archivedBody: Record<string, unknown> = await client.archiveChat(chat.id);
+  await client.unarchiveChat(chat.id, { maxRetries: 1 });
+
+  const budget: RateLimit | undefined = client.rateLimit;
+  const remaining: number | undefined = budget?.remaining;
+
+  const firstPageOnly = await client.listChats().then((page) => page.items.length);
+  await proxied.listChats().catch(() => undefined);
+  void [total, name, archived, feedItem, from, sent.id, note.timestamp, archivedBody, remaining];
+  return ids.length + firstPageOnly;
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof RateLimitError) return `wait ${error.retryAfterMs ?? 0} ms`;
+  if (error instanceof AuthenticationError || error instanceof NotFoundError) return `${error.status}`;
+  if (error instanceof InvalidRequestError) return `${error.code}`;
+  if (error instanceof ServerError || error instanceof ConnectionError) return `${error.attempts}`;
+  if (error instanceof TimeoutError) return `${error.mayHaveSucceeded === true}`;
+  if (error instanceof ResponseFormatError) return `${error.method} ${error.path}`;
+  if (error instanceof GoSquaredError) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+const details: ErrorDetails = { status: 500, code: "x", attempts: 3 };
+export const made: GoSquaredError = new ServerError("boom", details);
+
+export async function otherEntries(bytes: Uint8Array, module: WebAssembly.Module): Promise<void> {
+  await init();
+  await init(new URL("https://example.com/gosquared_chat_bg.wasm"));
+  initSync(bytes);
+  initSync(module);
+  const manual = new ManualClient({ apiKey: "k", siteToken: "GSN-1-A" });
+  const worker = new WorkerClient({ apiKey: "k", siteToken: "GSN-1-A" });
+  await Promise.all([manual.getChat("a"), worker.getChat("b")]);
+  const emu: Emulator = await startEmulator({ seed: "3:5", rateLimit: false });
+  emu.inject({ status: 503, times: 2 });
+  await emu.close();
+}
+
+export async function edgeHelpers(request: Request, env: { SECRET: string; KEY: string }): Promise<Response> {
+  if (!verifyWebhookSecret(request, env.SECRET, { param: "token" })) return new Response("forbidden", { status: 401 });
+  const payload: ChatMessageWebhook = parseChatMessageWebhook(await request.text());
+  const chatId: string = payload.message.person_id;
+  const signature: string = personSignature(env.SECRET, chatId);
+  const input: WebhookInput = { url: "https://example.com/hook?secret=x", trigger: "traffic_spike", value: 50 };
+  const hook: Webhook = await client.createWebhook(input);
+  const hooks: Webhook[] = await client.listWebhooks();
+  await client.deleteWebhook(hook.id);
+  const proxy = createProxy({
+    apiKey: env.KEY,
+    siteToken: "GSN-123456-A",
+    allow: ["listChats", "getFeed", "sendMessage"],
+    authorize: async (req) => req.headers.get("x-admin") === signature,
+    prefix: "/api/chat",
+  });
+  void hooks;
+  return proxy(request);
+}
