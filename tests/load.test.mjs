@@ -65,7 +65,7 @@ async function control(url, path, method = "GET") {
 describe("load: 1,000 concurrent calls from one client", () => {
   let emu;
   before(async () => {
-    emu = await startEmulatorProcess(["--seed", "3:5", "--no-rate-limit"]);
+    emu = await startEmulatorProcess(["--seed", "3:12", "--no-rate-limit"]);
   });
   after(() => {
     emu?.child.kill();
