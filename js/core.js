@@ -115,3 +115,6 @@ export class ChatClient {
 
 export { parseChatMessageWebhook, verifyWebhookSecret, personSignature } from "./edge.js";
 export { createProxy } from "./proxy.js";
+
+/** Internal, for leak tests only: `{ wasmMemoryBytes, liveJsValues }` of the WebAssembly instance. */
+export const __memoryDiagnostics = core.memoryDiagnostics;

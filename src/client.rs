@@ -3,7 +3,7 @@
 use crate::bindings::{json_parse, json_stringify};
 use crate::config::{CallOptions, Config};
 use crate::convert::{self, get, set};
-use crate::endpoints::{self, ApiRequest, Expect, RetryClass};
+use crate::endpoints::{self, ApiRequest, Expect};
 use crate::error::{ApiCode, Error, ErrorKind};
 use crate::pagination::{self, PageFacts, Verdict};
 use crate::rate_limit::RateLimit;
@@ -174,8 +174,7 @@ async fn execute(config: &Config, opts: &CallOptions, state: &JsValue, request: 
             Decision::Retry(delay) => transport::sleep(delay, signal).await?,
             Decision::Stop => {
                 error.attempts = attempts;
-                error.may_have_succeeded = retry::may_have_succeeded(request.retry, failure)
-                    || (error.kind == ErrorKind::ResponseFormat && request.retry != RetryClass::Read && failure != Failure::Connection);
+                error.may_have_succeeded = retry::may_have_succeeded(request.retry, failure);
                 let error = error.at(request.method, &request.path).redact(&config.secrets());
                 return Err(convert::error_to_js(&error));
             }

@@ -4,7 +4,7 @@ use crate::endpoints::ListParams;
 use crate::error::{ApiCode, Error};
 use crate::rate_limit::RateLimit;
 use crate::{time, validate};
-use js_sys::{Array, Function, JsString, Object, Reflect};
+use js_sys::{Function, JsString, Object, Reflect};
 use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -50,9 +50,9 @@ fn is_absent(v: &JsValue) -> bool {
     v.is_undefined() || v.is_null()
 }
 
-/// Whether `v` is an object that is neither an array nor a function.
+/// Whether `v` is an object that is neither an array nor a function (a revoked proxy is none of these).
 pub fn is_plain_object(v: &JsValue) -> bool {
-    v.is_object() && !Array::is_array(v) && !v.is_function()
+    v.is_object() && !v.is_function() && crate::bindings::is_array(v) == Ok(false)
 }
 
 /// Reads an optional options object, refusing keys outside `allowed` so that typos are caught.

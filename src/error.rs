@@ -185,7 +185,7 @@ pub fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-/// Replaces each non-empty secret, and its percent-encoded form, with `[redacted]`.
+/// Replaces each non-empty secret, and its percent-encoded form, with `[redacted]`, also where `truncate` cut one short.
 pub fn redact<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
     let mut out = text.to_owned();
     for secret in secrets.iter().map(AsRef::as_ref).filter(|s| !s.is_empty()) {
@@ -193,9 +193,24 @@ pub fn redact<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
             if out.contains(&form) {
                 out = out.replace(&form, "[redacted]");
             }
+            out = redact_cut_prefix(out, &form);
         }
     }
     out
+}
+
+/// Replaces a leading part of `secret` left just before a truncation's ellipsis, longest first.
+fn redact_cut_prefix(mut text: String, secret: &str) -> String {
+    if !text.contains('…') {
+        return text;
+    }
+    for (end, _) in secret.char_indices().rev().filter(|(i, _)| *i > 0) {
+        let cut = format!("{}…", secret.get(..end).unwrap_or_default());
+        if text.contains(&cut) {
+            text = text.replace(&cut, "[redacted]…");
+        }
+    }
+    text
 }
 
 #[cfg(test)]
@@ -236,6 +251,17 @@ mod tests {
         let e = Error::from_answer(401, Some(ApiCode::Text("sk_1".into())), Some("bad key sk_1")).redact(&["sk_1"]);
         assert!(!e.message.contains("sk_1"));
         assert_eq!(e.code, Some(ApiCode::Text("[redacted]".into())));
+    }
+
+    #[test]
+    fn redacts_a_secret_cut_short_by_truncation() {
+        let secret = "sk_live+abc/def";
+        let message = truncate(&format!("request to https://x/?api_key={} failed", crate::encode::component(secret)), 40);
+        assert_eq!(message, "request to https://x/?api_key=sk_live%2B…");
+        assert_eq!(redact(&message, &[secret]), "request to https://x/?api_key=[redacted]…");
+        let message = truncate(&format!("{}{secret}", "x".repeat(10)), 14);
+        assert_eq!(redact(&message, &[secret]), "xxxxxxxxxx[redacted]…");
+        assert_eq!(redact("a sentence cut short…", &[secret]), "a sentence cut short…");
     }
 
     #[test]

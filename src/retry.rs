@@ -33,9 +33,9 @@ pub fn is_retryable(class: RetryClass, failure: Failure) -> bool {
     }
 }
 
-/// Whether a failed non-idempotent write may nevertheless have been applied.
+/// Whether a failed write (idempotent or not) may nevertheless have been applied, judging by its last attempt.
 pub fn may_have_succeeded(class: RetryClass, failure: Failure) -> bool {
-    class == RetryClass::NonIdempotentWrite
+    class != RetryClass::Read
         && match failure {
             Failure::Connection | Failure::Timeout => true,
             Failure::Status(s) => s >= 500 || (200..300).contains(&s),
@@ -126,13 +126,17 @@ mod tests {
     }
 
     #[test]
-    fn outcome_unknown_only_for_non_idempotent_writes() {
-        assert!(may_have_succeeded(NonIdempotentWrite, Failure::Timeout));
-        assert!(may_have_succeeded(NonIdempotentWrite, Failure::Status(503)));
-        assert!(may_have_succeeded(NonIdempotentWrite, Failure::Connection));
-        assert!(!may_have_succeeded(NonIdempotentWrite, Failure::Status(429)));
-        assert!(!may_have_succeeded(NonIdempotentWrite, Failure::Status(400)));
+    fn outcome_unknown_for_writes_that_may_have_reached_the_api() {
+        for class in [NonIdempotentWrite, IdempotentWrite] {
+            for f in [Failure::Timeout, Failure::Connection, Failure::Status(503), Failure::Status(500), Failure::Status(200)] {
+                assert!(may_have_succeeded(class, f), "{class:?} {f:?}");
+            }
+            for s in [400, 401, 404, 408, 429] {
+                assert!(!may_have_succeeded(class, Failure::Status(s)), "{class:?} {s}");
+            }
+        }
         assert!(!may_have_succeeded(Read, Failure::Timeout));
+        assert!(!may_have_succeeded(Read, Failure::Status(503)));
     }
 
     #[test]

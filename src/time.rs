@@ -37,14 +37,16 @@ fn days_in_month(y: i64, m: i64) -> i64 {
     }
 }
 
-/// Formats epoch milliseconds (0 to year 9999) as `YYYY-MM-DDTHH:MM:SS.mmmZ`, as `Date#toISOString` does.
+/// Formats epoch milliseconds as `YYYY-MM-DDTHH:MM:SS.mmmZ`, as `Date#toISOString` does: a year outside
+/// 0 to 9999 takes a sign and six digits (`+010000-01-01T…`).
 pub fn to_iso(ms: i64) -> String {
     let days = ms.div_euclid(86_400_000);
     let rem = ms.rem_euclid(86_400_000);
     let (y, m, d) = civil_from_days(days);
+    let year = if (0..=9999).contains(&y) { format!("{y:04}") } else { format!("{y:+07}") };
     format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        y,
+        "{}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        year,
         m,
         d,
         rem / 3_600_000,
@@ -171,6 +173,8 @@ mod tests {
         assert_eq!(to_iso(1_700_000_000_000), "2023-11-14T22:13:20.000Z");
         assert_eq!(to_iso(951_782_400_123), "2000-02-29T00:00:00.123Z");
         assert_eq!(to_iso(253_402_300_799_999), "9999-12-31T23:59:59.999Z");
+        assert_eq!(to_iso(253_402_300_800_000), "+010000-01-01T00:00:00.000Z");
+        assert_eq!(to_iso(8_640_000_000_000_000), "+275760-09-13T00:00:00.000Z");
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //! cancellable wait between attempts.
 
 use crate::bindings::{clear_timeout, fetch_function, set_timeout};
-use crate::convert::{get, set};
+use crate::convert::{self, get, set};
 use crate::error::{Error, ErrorKind};
-use js_sys::{Function, Object, Promise};
+use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, AbortSignal};
@@ -16,6 +16,11 @@ use web_sys::{AbortController, AbortSignal};
 /// Rust closures: a timeout aborts with no reason, the caller's abort passes its event along.
 struct AttemptGuard {
     controller: AbortController,
+    /// Rejects when the attempt is stopped (its timeout, or the caller's abort), so that a `fetch` or a body
+    /// that ignores the abort signal cannot hold the call.
+    stopped: Promise,
+    /// `stopped`'s reject, listening on the controller's signal until the guard is dropped.
+    stop: Function,
     timer: JsValue,
     caller: Option<(AbortSignal, Function)>,
 }
@@ -28,24 +33,36 @@ impl AttemptGuard {
             .ok()
             .and_then(|f| f.dyn_into::<Function>().ok())
             .ok_or_else(missing)?;
+        // The promise's own reject is the listener: it rejects when the controller aborts, for either cause.
+        let mut stop = None;
+        let stopped = Promise::new(&mut |_, reject| stop = Some(reject));
+        let stop = stop.ok_or_else(missing)?;
+        let _ = controller.signal().add_event_listener_with_callback("abort", &stop);
         let timer = set_timeout(&abort.bind0(&controller), f64::from(timeout_ms));
         let caller = caller.map(|signal| {
             let on_abort = abort.bind0(&controller);
             let _ = signal.add_event_listener_with_callback("abort", &on_abort);
             (signal.clone(), on_abort)
         });
-        Ok(AttemptGuard { controller, timer, caller })
+        Ok(AttemptGuard { controller, stopped, stop, timer, caller })
     }
 
     /// Whether the attempt's own controller fired (checked after the caller's signal).
     fn timed_out(&self) -> bool {
         self.controller.signal().aborted()
     }
+
+    /// Settles as `pending` does, or rejects as soon as the attempt is stopped, whichever comes first.
+    fn race(&self, pending: &JsValue) -> JsFuture {
+        JsFuture::from(Promise::race(&Array::of2(pending, &self.stopped)))
+    }
 }
 
 impl Drop for AttemptGuard {
     fn drop(&mut self) {
         clear_timeout(&self.timer);
+        // Unhooked so that nothing keeps `stopped`, and through it the race and its answer, alive.
+        let _ = self.controller.signal().remove_event_listener_with_callback("abort", &self.stop);
         if let Some((signal, on_abort)) = &self.caller {
             let _ = signal.remove_event_listener_with_callback("abort", on_abort);
         }
@@ -78,9 +95,19 @@ impl Answer {
     }
 }
 
-/// The caller's abort reason, when its signal has fired.
+/// The caller's abort reason, when its signal has fired. The signal is read through `Reflect`, so that a
+/// signal-like object whose getters throw ends the call with an `InvalidRequestError` instead of an
+/// exception thrown through the module.
 pub fn aborted_reason(signal: Option<&AbortSignal>) -> Option<JsValue> {
-    signal.filter(|s| s.aborted()).map(AbortSignal::reason)
+    let signal = signal?;
+    match get(signal, "aborted") {
+        Ok(flag) => flag.is_truthy().then(|| reason_of(signal)),
+        Err(e) => Some(convert::error_to_js(&e)),
+    }
+}
+
+fn reason_of(signal: &AbortSignal) -> JsValue {
+    get(signal, "reason").unwrap_or_else(|e| convert::error_to_js(&e))
 }
 
 fn failure_of(guard: &AttemptGuard, caller: Option<&AbortSignal>, timeout_ms: u32, what: &str, thrown: &JsValue) -> AttemptError {
@@ -105,12 +132,16 @@ pub async fn attempt(
 ) -> Result<Answer, AttemptError> {
     let fetch = fetch_function(fetch)
         .ok_or_else(|| AttemptError::Failed(Error::new(ErrorKind::Connection, "no fetch function is available")))?;
+    if let Some(reason) = aborted_reason(caller) {
+        return Err(AttemptError::Aborted(reason));
+    }
     let guard = AttemptGuard::new(timeout_ms, caller).map_err(AttemptError::Failed)?;
     set(init, "signal", &guard.controller.signal());
     let pending = fetch
         .call2(&JsValue::UNDEFINED, url, init)
         .map_err(|e| failure_of(&guard, caller, timeout_ms, "fetch threw", &e))?;
-    let response = JsFuture::from(Promise::resolve(&pending))
+    let response = guard
+        .race(&pending)
         .await
         .map_err(|e| failure_of(&guard, caller, timeout_ms, "The request failed", &e))?;
     let not_response = || AttemptError::Failed(Error::new(ErrorKind::ResponseFormat, "fetch resolved to something that is not a Response"));
@@ -127,7 +158,8 @@ pub async fn attempt(
     let reading = text_fn
         .call0(&response)
         .map_err(|e| failure_of(&guard, caller, timeout_ms, "Reading the response failed", &e))?;
-    let body = JsFuture::from(Promise::resolve(&reading))
+    let body = guard
+        .race(&reading)
         .await
         .map_err(|e| failure_of(&guard, caller, timeout_ms, "Reading the response failed", &e))?;
     if !body.is_string() {
@@ -154,7 +186,7 @@ pub async fn sleep(ms: f64, caller: Option<&AbortSignal>) -> Result<(), JsValue>
     let on_abort = caller.map(|signal| {
         let source = signal.clone();
         let cb = Closure::<dyn FnMut()>::new(move || {
-            let _ = reject.call1(&JsValue::UNDEFINED, &source.reason());
+            let _ = reject.call1(&JsValue::UNDEFINED, &reason_of(&source));
         });
         let _ = signal.add_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
         (signal, cb)

@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 
 import { startEmulator, DEFAULT_API_KEY, DEFAULT_SITE_TOKEN } from './server.js';
 import { parseSeed } from './store.js';
+import { normalizeFault } from './faults.js';
+import { normalizeRateLimit } from './ratelimit.js';
 
 const DEFAULT_CLI_SEED = '5:8';
 
@@ -20,6 +22,10 @@ Options:
   --site-token T         accepted site_token (default ${DEFAULT_SITE_TOKEN})
   --seed CHATS:MESSAGES  initial data (default ${DEFAULT_CLI_SEED}; "0:0" for an empty store)
   --no-rate-limit        disable the 750/min rate limiter (headers are still sent)
+  --rate-limit JSON      rate-limit settings, e.g. '{"limit":10,"refillPerMinute":60}'
+  --fault JSON           queue a fault at start (repeatable), e.g.
+                         '{"match":{"method":"POST"},"status":503,"times":2}'
+                         (at run time: curl -X POST URL/__emulator/faults -d JSON)
   --log                  print one line per request to stderr
   -h, --help             show this help
 `;
@@ -43,6 +49,8 @@ function parseCli(argv) {
         'site-token': { type: 'string' },
         seed: { type: 'string' },
         'no-rate-limit': { type: 'boolean' },
+        'rate-limit': { type: 'string' },
+        fault: { type: 'string', multiple: true },
         log: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -69,22 +77,44 @@ function parseCli(argv) {
   } catch (err) {
     return usageError(err.message);
   }
+  if (v['no-rate-limit'] && v['rate-limit'] !== undefined) return usageError('--no-rate-limit and --rate-limit exclude each other');
+  let rateLimit = v['no-rate-limit'] ? false : undefined;
+  if (v['rate-limit'] !== undefined) {
+    try {
+      rateLimit = JSON.parse(v['rate-limit']);
+      normalizeRateLimit(rateLimit);
+    } catch (err) {
+      return usageError(`invalid --rate-limit: ${err.message}`);
+    }
+  }
+  const faults = [];
+  for (const text of v.fault ?? []) {
+    try {
+      const spec = JSON.parse(text);
+      normalizeFault(spec, 'check');
+      faults.push(spec);
+    } catch (err) {
+      return usageError(`invalid --fault ${text}: ${err.message}`);
+    }
+  }
   return {
+    faults,
     port,
     host: v.host ?? '127.0.0.1',
     apiKey: v['api-key'] ?? DEFAULT_API_KEY,
     siteToken: v['site-token'] ?? DEFAULT_SITE_TOKEN,
     seed,
-    rateLimit: v['no-rate-limit'] ? false : undefined,
+    rateLimit,
     log: v.log === true,
   };
 }
 
 async function main() {
-  const options = parseCli(process.argv.slice(2));
+  const { faults, ...options } = parseCli(process.argv.slice(2));
   let emulator;
   try {
     emulator = await startEmulator(options);
+    for (const fault of faults) emulator.inject(fault);
   } catch (err) {
     process.stderr.write(`gosquared-chat-emulator: cannot start: ${err.message}\n`);
     process.exit(1);
