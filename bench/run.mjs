@@ -9,6 +9,8 @@ import { measureColdStart } from "./coldstart.mjs";
 import { measureCalls } from "./calls.mjs";
 import { measureDecode } from "./decode.mjs";
 import { measureMemory } from "./memory.mjs";
+import { measureWorkerdColdStart } from "./workerd.mjs";
+import { measureExport } from "./export.mjs";
 import { fixed, kb } from "./stats.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -70,6 +72,16 @@ out("| package | ms | vs gosquared-chat |");
 out("|---|---:|---:|");
 for (const [name, ms] of Object.entries(cold)) out(`| ${name} | ${fixed(ms)} | ${fixed(ms / cold["gosquared-chat"])}× |`);
 budget("cold start ≤ 3 ms", cold["gosquared-chat"], 3, `${fixed(cold["gosquared-chat"])} ms in Node`);
+out();
+out("In workerd (Miniflare): a fresh isolate's first response, a Worker that imports the package and makes a client");
+out("beside the same Worker without it (median of 7; includes starting workerd):");
+const wcold = await measureWorkerdColdStart(root);
+out();
+out("| Worker | first response ms |");
+out("|---|---:|");
+out(`| with gosquared-chat | ${fixed(wcold.withPackageMs)} |`);
+out(`| without | ${fixed(wcold.withoutPackageMs)} |`);
+out(`| difference (the package's share) | ${fixed(wcold.withPackageMs - wcold.withoutPackageMs)} |`);
 
 out();
 out("## 3. Per call against the emulator on loopback (emulator in its own process)");
@@ -92,6 +104,20 @@ out("|---|---:|---:|---:|---:|");
 for (const [name, d] of Object.entries(decode)) out(`| ${name} | ${d.bytes} | ${fixed(d.clientMs, 3)} | ${fixed(d.rawMs, 3)} | ${fixed(d.clientMs / d.rawMs)}× |`);
 const worstDecode = Math.max(...Object.values(decode).map((d) => d.clientMs / d.rawMs));
 budget("decode ≤ 1.2× JSON.parse", worstDecode, 1.2, `worst ratio ${fixed(worstDecode)}×`);
+
+out();
+out("## 5. Export (10,000 chats × 20 items, concurrency 4, emulator in its own process; median of 2 fresh processes each)");
+const exp = await measureExport();
+out();
+out("| exporter | lines | MB | seconds | chats/s | peak RSS MB |");
+out("|---|---:|---:|---:|---:|---:|");
+for (const [name, e] of [["exportChats", exp.client], ["hand-written JS promise pool", exp.pool]]) {
+  out(`| ${name} | ${e.lines} | ${fixed(e.bytes / 1e6, 1)} | ${fixed(e.seconds)} | ${fixed(e.chatsPerSecond, 0)} | ${fixed(e.maxRssBytes / 2 ** 20, 0)} |`);
+}
+const exportRatio = exp.client.chatsPerSecond / exp.pool.chatsPerSecond;
+out();
+out(`exportChats throughput is ${fixed(exportRatio)}× the pool's; peak RSS ${fixed(exp.client.maxRssBytes / exp.pool.maxRssBytes)}× the pool's.`);
+budgets.push({ name: "export ≥ 0.9× the JS pool", pass: exportRatio >= 0.9, text: `${fixed(exportRatio)}× the pool's throughput` });
 
 out();
 out("## 6. Memory (100,000 sequential calls, in-memory fetch)");

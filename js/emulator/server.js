@@ -550,6 +550,11 @@ export async function startEmulator(options = {}) {
       }
     });
   });
+  // Keep idle connections open for a minute, as API front ends commonly do. With Node's 5 s default, a client
+  // that reuses a socket just as the server closes it sees a reset; on a busy machine, where timers run late,
+  // that race turned a load test's calls into connection errors.
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 65_000;
 
   await new Promise((resolve, reject) => {
     const onError = (err) => reject(err);
