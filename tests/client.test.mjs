@@ -1,26 +1,25 @@
 // The client end to end against the emulator: every method, pagination, errors, validation, encoding,
 // abort and timeout. Runs on the built package (pkg/), imported by its name.
-import { describe, it, before, after, beforeEach } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   ChatClient, GoSquaredError, AuthenticationError, NotFoundError, RateLimitError, InvalidRequestError,
   ServerError, ConnectionError, TimeoutError, ResponseFormatError,
 } from "gosquared-chat";
-import { emulator, clientFor, assertNoKey, rejection, apiRequests, waitFor, API_KEY, SITE_TOKEN } from "./helpers.mjs";
+import {
+  emulator, clientFor, useEmulator, clearFaultsAndLog, assertNoKey, rejection, apiRequests, waitFor, API_KEY, SITE_TOKEN,
+} from "./helpers.mjs";
 import { ARGUMENT_CASES } from "./runtimes/conformance.js";
 
 const ADA = "email:ada@example.com";
 
 describe("every endpoint against the emulator", () => {
   let emu, client;
-  before(async () => {
-    emu = await emulator();
-    client = clientFor(emu);
-  });
-  after(() => emu.close());
-  beforeEach(() => {
-    emu.reset("3:5");
-    emu.clearRequests();
+  useEmulator((e, c) => ([emu, client] = [e, c]), {
+    reset: (e) => {
+      e.reset("3:5");
+      e.clearRequests();
+    },
   });
 
   it("listChats returns the first page with the API's fields", async () => {
@@ -152,12 +151,7 @@ describe("every endpoint against the emulator", () => {
 
 describe("pagination", () => {
   let emu, client;
-  before(async () => {
-    emu = await emulator({ seed: "23:12" });
-    client = clientFor(emu);
-  });
-  after(() => emu.close());
-  beforeEach(() => emu.clearRequests());
+  useEmulator((e, c) => ([emu, client] = [e, c]), { emulatorOptions: { seed: "23:12" }, reset: (e) => e.clearRequests() });
 
   it("await gives one page; getNextPage walks the rest with limit=<offset>,<count>", async () => {
     let page = await client.listChats({ limit: 10 });
@@ -234,15 +228,7 @@ describe("pagination", () => {
 
 describe("errors", () => {
   let emu, client;
-  before(async () => {
-    emu = await emulator();
-    client = clientFor(emu, { maxRetries: 0 });
-  });
-  after(() => emu.close());
-  beforeEach(() => {
-    emu.clearFaults();
-    emu.clearRequests();
-  });
+  useEmulator((e, c) => ([emu, client] = [e, c]), { clientOptions: { maxRetries: 0 }, reset: clearFaultsAndLog });
 
   async function expectError(promise, cls, fields = {}) {
     const error = await rejection(promise);
@@ -330,11 +316,7 @@ describe("errors", () => {
 
 describe("validation before any request", () => {
   let emu, client;
-  before(async () => {
-    emu = await emulator();
-    client = clientFor(emu);
-  });
-  after(() => emu.close());
+  useEmulator((e, c) => ([emu, client] = [e, c]));
 
   for (const [name, call] of Object.entries(ARGUMENT_CASES)) {
     it(`${name} → InvalidRequestError, nothing sent`, async () => {
@@ -382,15 +364,7 @@ describe("validation before any request", () => {
 
 describe("abort and timeout", () => {
   let emu, client;
-  before(async () => {
-    emu = await emulator();
-    client = clientFor(emu);
-  });
-  after(() => emu.close());
-  beforeEach(() => {
-    emu.clearFaults();
-    emu.clearRequests();
-  });
+  useEmulator((e, c) => ([emu, client] = [e, c]), { reset: clearFaultsAndLog });
 
   it("an already aborted signal rejects with its reason and sends nothing", async () => {
     const reason = new Error("user went away");

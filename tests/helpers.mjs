@@ -1,6 +1,7 @@
 // Shared test helpers: an emulator per suite, a client bound to it, and the key-leak check.
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
+import { before, after, beforeEach } from "node:test";
 import { startEmulator } from "gosquared-chat/emulator";
 import { ChatClient } from "gosquared-chat";
 
@@ -51,4 +52,24 @@ export async function waitFor(predicate, limitMs = 10_000) {
     if (Date.now() - started > limitMs) assert.fail("the awaited condition never came true");
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/**
+ * Starts one emulator and a client for the enclosing `describe`, hands both to `bind`, and before each test
+ * runs `reset(emu)` when given.
+ */
+export function useEmulator(bind, { emulatorOptions = {}, clientOptions = {}, reset } = {}) {
+  let emu;
+  before(async () => {
+    emu = await emulator(emulatorOptions);
+    bind(emu, clientFor(emu, clientOptions));
+  });
+  after(() => emu.close());
+  if (reset) beforeEach(() => reset(emu));
+}
+
+/** A `reset` for `useEmulator`: no faults and an empty request log. */
+export function clearFaultsAndLog(emu) {
+  emu.clearFaults();
+  emu.clearRequests();
 }
