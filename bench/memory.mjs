@@ -1,9 +1,7 @@
 // Memory: 100,000 sequential calls with an in-memory fetch; JS heap and wasm memory before and after.
-import { ChatClient } from "gosquared-chat";
-import { initSync } from "../pkg/gosquared_chat.js";
+import { ChatClient, __memoryDiagnostics } from "gosquared-chat";
 
-// The package has already instantiated the module; initSync then hands back its exports, memory included.
-const wasmBytes = () => initSync(undefined)?.memory?.buffer.byteLength ?? NaN;
+const wasmBytes = () => __memoryDiagnostics().wasmMemoryBytes;
 
 async function settledHeap() {
   for (let i = 0; i < 3; i++) {
