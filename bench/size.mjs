@@ -1,6 +1,7 @@
 // Size: the wasm module raw, gzip and brotli; the JS glue; the whole package; and a one-call esbuild bundle
 // of this package beside the same bundle of stripe, openai and intercom-client.
-import { readFileSync, readdirSync, statSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
@@ -8,13 +9,6 @@ import { build } from "esbuild";
 
 const gzip = (buf) => gzipSync(buf, { level: 9 }).length;
 const brotli = (buf) => brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
-
-function filesUnder(dir) {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
-}
 
 // One representative call per SDK, bundled for a browser-like platform, minified.
 const ENTRIES = {
@@ -32,7 +26,7 @@ const ENTRIES = {
     export default () => i.contacts.list();`,
 };
 
-async function bundleSize(name, source, root) {
+async function bundleSize(name, source, root, packageWasm) {
   const dir = mkdtempSync(join(tmpdir(), "gsq-bundle-"));
   try {
     const entry = join(dir, "entry.mjs");
@@ -48,6 +42,11 @@ async function bundleSize(name, source, root) {
       if (file.path.endsWith(".wasm")) { wasm += file.contents.length; wasmGz += gzip(file.contents); }
       else if (file.path.endsWith(".js")) { js += file.contents.length; jsGz += gzip(file.contents); }
     }
+    // esbuild leaves the module loaded through `new URL(…, import.meta.url)` to be copied by hand: count it.
+    if (packageWasm && wasm === 0) {
+      wasm = packageWasm.length;
+      wasmGz = gzip(packageWasm);
+    }
     return { js, jsGz, wasm, wasmGz, total: js + wasm, totalGz: jsGz + wasmGz };
   } catch (error) {
     return { error: (error.errors?.[0]?.text ?? String(error.message ?? error)).split("\n")[0] };
@@ -61,15 +60,15 @@ export async function measureSize(root) {
   const pkg = join(root, "pkg");
   const wasm = readFileSync(join(pkg, "gosquared_chat_bg.wasm"));
   const glue = readFileSync(join(pkg, "gosquared_chat.js"));
-  const shipped = filesUnder(pkg).filter((f) => !f.includes(`${join(pkg, "emulator")}`));
-  const packageGz = shipped.reduce((sum, f) => sum + gzip(readFileSync(f)), 0);
   const bundles = {};
-  for (const [name, source] of Object.entries(ENTRIES)) bundles[name] = await bundleSize(name, source, root);
+  for (const [name, source] of Object.entries(ENTRIES)) {
+    bundles[name] = await bundleSize(name, source, root, name === "gosquared-chat" ? wasm : undefined);
+  }
+  const [packed] = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json"], { cwd: pkg, encoding: "utf8" }));
   return {
     wasm: { raw: wasm.length, gzip: gzip(wasm), brotli: brotli(wasm) },
     glue: { raw: glue.length, gzip: gzip(glue) },
-    packageGz,
-    packageFiles: shipped.length,
+    tarball: { packed: packed.size, unpacked: packed.unpackedSize, files: packed.entryCount },
     bundles,
   };
 }
