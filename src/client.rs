@@ -1,4 +1,5 @@
-//! The functions the JS `ChatClient` calls: one per endpoint, all sharing one request loop.
+//! The functions the JS `ChatClient` calls: one per endpoint behind the single `request` export, all sharing
+//! one request loop.
 
 use crate::bindings::{json_parse, json_stringify};
 use crate::config::{CallOptions, Config};
@@ -18,28 +19,61 @@ pub fn normalize_config(options: JsValue) -> Result<JsValue, JsValue> {
     crate::config::normalize(&options).map_err(|e| convert::error_to_js(&e))
 }
 
+/// The client's operations, one per endpoint, as `request` takes them.
+#[wasm_bindgen]
+#[derive(Clone, Copy)]
+pub enum Operation {
+    ListChats,
+    ListArchivedChats,
+    GetChat,
+    GetFeed,
+    ListMessages,
+    SendMessage,
+    AddNote,
+    ArchiveChat,
+    UnarchiveChat,
+    ListWebhooks,
+    CreateWebhook,
+    DeleteWebhook,
+}
+
+/// Runs one operation: `target` is the chat or webhook it acts on, `input` its parameters or body.
+#[wasm_bindgen]
+pub async fn request(config: JsValue, operation: Operation, target: JsValue, input: JsValue, opts: JsValue, state: JsValue, cursor: JsValue) -> Result<JsValue, JsValue> {
+    match operation {
+        Operation::ListChats => list_chats(config, input, opts, state, cursor).await,
+        Operation::ListArchivedChats => list_archived_chats(config, input, opts, state, cursor).await,
+        Operation::GetChat => get_chat(config, target, opts, state).await,
+        Operation::GetFeed => get_feed(config, target, input, opts, state, cursor).await,
+        Operation::ListMessages => list_messages(config, target, input, opts, state, cursor).await,
+        Operation::SendMessage => send_message(config, target, input, opts, state).await,
+        Operation::AddNote => add_note(config, target, input, opts, state).await,
+        Operation::ArchiveChat => archive_chat(config, target, opts, state).await,
+        Operation::UnarchiveChat => unarchive_chat(config, target, opts, state).await,
+        Operation::ListWebhooks => list_webhooks(config, opts, state).await,
+        Operation::CreateWebhook => create_webhook(config, input, opts, state).await,
+        Operation::DeleteWebhook => delete_webhook(config, target, opts, state).await,
+    }
+}
+
 /// Lists open chats: `GET /chat/v1/chats`.
-#[wasm_bindgen(js_name = listChats)]
 pub async fn list_chats(config: JsValue, params: JsValue, opts: JsValue, state: JsValue, cursor: JsValue) -> Result<JsValue, JsValue> {
     let build = || convert::list_params(&params, &cursor).map(|(p, prev)| (endpoints::list_chats(&p), prev));
     run_list(&config, &opts, &state, build).await
 }
 
 /// Lists archived chats: `GET /chat/v1/archivedChats`.
-#[wasm_bindgen(js_name = listArchivedChats)]
 pub async fn list_archived_chats(config: JsValue, params: JsValue, opts: JsValue, state: JsValue, cursor: JsValue) -> Result<JsValue, JsValue> {
     let build = || convert::list_params(&params, &cursor).map(|(p, prev)| (endpoints::list_archived_chats(&p), prev));
     run_list(&config, &opts, &state, build).await
 }
 
 /// Reads one chat: `GET /chat/v1/chats/{id}`.
-#[wasm_bindgen(js_name = getChat)]
 pub async fn get_chat(config: JsValue, chat_id: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
     run(&config, &opts, &state, || Ok(endpoints::get_chat(&convert::chat_id(&chat_id)?))).await
 }
 
 /// Reads a chat's feed of messages, notes and events: `GET /chat/v1/chats/{id}/feed`.
-#[wasm_bindgen(js_name = getFeed)]
 pub async fn get_feed(config: JsValue, chat_id: JsValue, params: JsValue, opts: JsValue, state: JsValue, cursor: JsValue) -> Result<JsValue, JsValue> {
     let build = || {
         let id = convert::chat_id(&chat_id)?;
@@ -49,7 +83,6 @@ pub async fn get_feed(config: JsValue, chat_id: JsValue, params: JsValue, opts: 
 }
 
 /// Lists a chat's messages: `GET /chat/v1/chats/{id}/messages`.
-#[wasm_bindgen(js_name = listMessages)]
 pub async fn list_messages(config: JsValue, chat_id: JsValue, params: JsValue, opts: JsValue, state: JsValue, cursor: JsValue) -> Result<JsValue, JsValue> {
     let build = || {
         let id = convert::chat_id(&chat_id)?;
@@ -59,7 +92,6 @@ pub async fn list_messages(config: JsValue, chat_id: JsValue, params: JsValue, o
 }
 
 /// Sends a message: `POST /chat/v1/chats/{id}/messages`.
-#[wasm_bindgen(js_name = sendMessage)]
 pub async fn send_message(config: JsValue, chat_id: JsValue, message: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
     run(&config, &opts, &state, || {
         let id = convert::chat_id(&chat_id)?;
@@ -70,7 +102,6 @@ pub async fn send_message(config: JsValue, chat_id: JsValue, message: JsValue, o
 }
 
 /// Leaves a private note: `POST /chat/v1/chats/{id}/notes`.
-#[wasm_bindgen(js_name = addNote)]
 pub async fn add_note(config: JsValue, chat_id: JsValue, note: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
     run(&config, &opts, &state, || {
         let id = convert::chat_id(&chat_id)?;
@@ -81,13 +112,11 @@ pub async fn add_note(config: JsValue, chat_id: JsValue, note: JsValue, opts: Js
 }
 
 /// Archives a chat: `POST /chat/v1/chats/{id}/archive`.
-#[wasm_bindgen(js_name = archiveChat)]
 pub async fn archive_chat(config: JsValue, chat_id: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
     run(&config, &opts, &state, || Ok(endpoints::archive_chat(&convert::chat_id(&chat_id)?))).await
 }
 
 /// Unarchives a chat: `POST /chat/v1/chats/{id}/unarchive`.
-#[wasm_bindgen(js_name = unarchiveChat)]
 pub async fn unarchive_chat(config: JsValue, chat_id: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
     run(&config, &opts, &state, || Ok(endpoints::unarchive_chat(&convert::chat_id(&chat_id)?))).await
 }
@@ -300,20 +329,17 @@ fn list_page(request: &ApiRequest, body: &JsValue, previous_first: Option<&str>)
 }
 
 /// Lists the project's webhooks: `GET /account/v1/webhooks`; resolves to the array of webhooks.
-#[wasm_bindgen(js_name = listWebhooks)]
 pub async fn list_webhooks(config: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
     let body = run(&config, &opts, &state, || Ok(endpoints::list_webhooks())).await?;
     Ok(if Array::is_array(&body) { body } else { get(&body, "list").unwrap_or(body) })
 }
 
 /// Registers a webhook: `POST /account/v1/webhooks`.
-#[wasm_bindgen(js_name = createWebhook)]
 pub async fn create_webhook(config: JsValue, hook: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
     run(&config, &opts, &state, || Ok(endpoints::create_webhook(&crate::edge::new_webhook(&hook)?))).await
 }
 
 /// Removes a webhook: `DELETE /account/v1/webhooks/{id}`.
-#[wasm_bindgen(js_name = deleteWebhook)]
 pub async fn delete_webhook(config: JsValue, webhook_id: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
     run(&config, &opts, &state, || Ok(endpoints::delete_webhook(&crate::edge::webhook_id(&webhook_id)?))).await
 }
