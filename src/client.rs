@@ -1,10 +1,10 @@
-//! The functions the JS `ChatClient` calls: one per endpoint behind the single `request` export, all sharing
-//! one request loop.
+//! The function the JS `ChatClient` calls for every endpoint (`request`, told which by an `Operation`), and
+//! the request loop they all share.
 
 use crate::bindings::{json_parse, json_stringify};
 use crate::config::{CallOptions, Config};
 use crate::convert::{self, get, set};
-use crate::endpoints::{self, ApiRequest, Expect};
+use crate::endpoints::{self, ApiRequest, Expect, ListParams};
 use crate::error::{ApiCode, Error, ErrorKind};
 use crate::pagination::{self, PageFacts, Verdict};
 use crate::rate_limit::RateLimit;
@@ -40,107 +40,60 @@ pub enum Operation {
 /// Runs one operation: `target` is the chat or webhook it acts on, `input` its parameters or body.
 #[wasm_bindgen]
 pub async fn request(config: JsValue, operation: Operation, target: JsValue, input: JsValue, opts: JsValue, state: JsValue, cursor: JsValue) -> Result<JsValue, JsValue> {
-    match operation {
-        Operation::ListChats => list_chats(config, input, opts, state, cursor).await,
-        Operation::ListArchivedChats => list_archived_chats(config, input, opts, state, cursor).await,
-        Operation::GetChat => get_chat(config, target, opts, state).await,
-        Operation::GetFeed => get_feed(config, target, input, opts, state, cursor).await,
-        Operation::ListMessages => list_messages(config, target, input, opts, state, cursor).await,
-        Operation::SendMessage => send_message(config, target, input, opts, state).await,
-        Operation::AddNote => add_note(config, target, input, opts, state).await,
-        Operation::ArchiveChat => archive_chat(config, target, opts, state).await,
-        Operation::UnarchiveChat => unarchive_chat(config, target, opts, state).await,
-        Operation::ListWebhooks => list_webhooks(config, opts, state).await,
-        Operation::CreateWebhook => create_webhook(config, input, opts, state).await,
-        Operation::DeleteWebhook => delete_webhook(config, target, opts, state).await,
+    let (config, opts) = prepare(&config, &opts)?;
+    let (request, shape) = plan(operation, &target, &input, &cursor).map_err(|e| convert::error_to_js(&e))?;
+    let body = execute(&config, &opts, &state, &request).await?;
+    match shape {
+        Shape::Body => Ok(body),
+        Shape::Page(previous_first) => list_page(&request, &body, previous_first.as_deref()).map_err(|e| {
+            let e = e.at(request.method, &request.path).redact(&config.secrets());
+            convert::error_to_js(&e)
+        }),
+        Shape::Webhooks => Ok(if Array::is_array(&body) { body } else { get(&body, "list").unwrap_or(body) }),
     }
 }
 
-/// Lists open chats: `GET /chat/v1/chats`.
-pub async fn list_chats(config: JsValue, params: JsValue, opts: JsValue, state: JsValue, cursor: JsValue) -> Result<JsValue, JsValue> {
-    let build = || convert::list_params(&params, &cursor).map(|(p, prev)| (endpoints::list_chats(&p), prev));
-    run_list(&config, &opts, &state, build).await
+/// How a decoded body becomes an operation's result.
+enum Shape {
+    /// The body itself.
+    Body,
+    /// `{ items, cardinality, offset, limit, next }`, given the first item of the page before, if any.
+    Page(Option<String>),
+    /// The array of webhooks, also when the API wraps it in `{ list }`.
+    Webhooks,
 }
 
-/// Lists archived chats: `GET /chat/v1/archivedChats`.
-pub async fn list_archived_chats(config: JsValue, params: JsValue, opts: JsValue, state: JsValue, cursor: JsValue) -> Result<JsValue, JsValue> {
-    let build = || convert::list_params(&params, &cursor).map(|(p, prev)| (endpoints::list_archived_chats(&p), prev));
-    run_list(&config, &opts, &state, build).await
-}
-
-/// Reads one chat: `GET /chat/v1/chats/{id}`.
-pub async fn get_chat(config: JsValue, chat_id: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
-    run(&config, &opts, &state, || Ok(endpoints::get_chat(&convert::chat_id(&chat_id)?))).await
-}
-
-/// Reads a chat's feed of messages, notes and events: `GET /chat/v1/chats/{id}/feed`.
-pub async fn get_feed(config: JsValue, chat_id: JsValue, params: JsValue, opts: JsValue, state: JsValue, cursor: JsValue) -> Result<JsValue, JsValue> {
-    let build = || {
-        let id = convert::chat_id(&chat_id)?;
-        convert::list_params(&params, &cursor).map(|(p, prev)| (endpoints::get_feed(&id, &p), prev))
-    };
-    run_list(&config, &opts, &state, build).await
-}
-
-/// Lists a chat's messages: `GET /chat/v1/chats/{id}/messages`.
-pub async fn list_messages(config: JsValue, chat_id: JsValue, params: JsValue, opts: JsValue, state: JsValue, cursor: JsValue) -> Result<JsValue, JsValue> {
-    let build = || {
-        let id = convert::chat_id(&chat_id)?;
-        convert::list_params(&params, &cursor).map(|(p, prev)| (endpoints::list_messages(&id, &p), prev))
-    };
-    run_list(&config, &opts, &state, build).await
-}
-
-/// Sends a message: `POST /chat/v1/chats/{id}/messages`.
-pub async fn send_message(config: JsValue, chat_id: JsValue, message: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
-    run(&config, &opts, &state, || {
-        let id = convert::chat_id(&chat_id)?;
-        let (content, from) = convert::content_input(&message, true)?;
-        Ok(endpoints::send_message(&id, &content, from))
-    })
-    .await
-}
-
-/// Leaves a private note: `POST /chat/v1/chats/{id}/notes`.
-pub async fn add_note(config: JsValue, chat_id: JsValue, note: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
-    run(&config, &opts, &state, || {
-        let id = convert::chat_id(&chat_id)?;
-        let (content, _) = convert::content_input(&note, false)?;
-        Ok(endpoints::add_note(&id, &content))
-    })
-    .await
-}
-
-/// Archives a chat: `POST /chat/v1/chats/{id}/archive`.
-pub async fn archive_chat(config: JsValue, chat_id: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
-    run(&config, &opts, &state, || Ok(endpoints::archive_chat(&convert::chat_id(&chat_id)?))).await
-}
-
-/// Unarchives a chat: `POST /chat/v1/chats/{id}/unarchive`.
-pub async fn unarchive_chat(config: JsValue, chat_id: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
-    run(&config, &opts, &state, || Ok(endpoints::unarchive_chat(&convert::chat_id(&chat_id)?))).await
-}
-
-/// Runs a single-object or write request and returns its body.
-async fn run(config: &JsValue, opts: &JsValue, state: &JsValue, build: impl FnOnce() -> Result<ApiRequest, Error>) -> Result<JsValue, JsValue> {
-    let (config, opts) = prepare(config, opts)?;
-    let request = build().map_err(|e| convert::error_to_js(&e))?;
-    execute(&config, &opts, state, &request).await
-}
-
-/// Runs a list request and returns `{ items, cardinality, offset, limit, next }`.
-async fn run_list(
-    config: &JsValue,
-    opts: &JsValue,
-    state: &JsValue,
-    build: impl FnOnce() -> Result<(ApiRequest, Option<String>), Error>,
-) -> Result<JsValue, JsValue> {
-    let (config, opts) = prepare(config, opts)?;
-    let (request, previous_first) = build().map_err(|e| convert::error_to_js(&e))?;
-    let body = execute(&config, &opts, state, &request).await?;
-    list_page(&request, &body, previous_first.as_deref()).map_err(|e| {
-        let e = e.at(request.method, &request.path).redact(&config.secrets());
-        convert::error_to_js(&e)
+/// Checks an operation's arguments and builds its request.
+fn plan(operation: Operation, target: &JsValue, input: &JsValue, cursor: &JsValue) -> Result<(ApiRequest, Shape), Error> {
+    let page = |(params, previous_first): (ListParams, Option<String>), build: &dyn Fn(&ListParams) -> ApiRequest| (build(&params), Shape::Page(previous_first));
+    let body = |request: ApiRequest| (request, Shape::Body);
+    Ok(match operation {
+        Operation::ListChats => page(convert::list_params(input, cursor)?, &endpoints::list_chats),
+        Operation::ListArchivedChats => page(convert::list_params(input, cursor)?, &endpoints::list_archived_chats),
+        Operation::GetChat => body(endpoints::get_chat(&convert::chat_id(target)?)),
+        Operation::GetFeed => {
+            let id = convert::chat_id(target)?;
+            page(convert::list_params(input, cursor)?, &|p| endpoints::get_feed(&id, p))
+        }
+        Operation::ListMessages => {
+            let id = convert::chat_id(target)?;
+            page(convert::list_params(input, cursor)?, &|p| endpoints::list_messages(&id, p))
+        }
+        Operation::SendMessage => {
+            let id = convert::chat_id(target)?;
+            let (content, from) = convert::content_input(input, true)?;
+            body(endpoints::send_message(&id, &content, from))
+        }
+        Operation::AddNote => {
+            let id = convert::chat_id(target)?;
+            let (content, _) = convert::content_input(input, false)?;
+            body(endpoints::add_note(&id, &content))
+        }
+        Operation::ArchiveChat => body(endpoints::archive_chat(&convert::chat_id(target)?)),
+        Operation::UnarchiveChat => body(endpoints::unarchive_chat(&convert::chat_id(target)?)),
+        Operation::ListWebhooks => (endpoints::list_webhooks(), Shape::Webhooks),
+        Operation::CreateWebhook => body(endpoints::create_webhook(&crate::edge::new_webhook(input)?)),
+        Operation::DeleteWebhook => body(endpoints::delete_webhook(&crate::edge::webhook_id(target)?)),
     })
 }
 
@@ -326,20 +279,4 @@ fn list_page(request: &ApiRequest, body: &JsValue, previous_first: Option<&str>)
         set(&page, "next", &cursor);
     }
     Ok(page.into())
-}
-
-/// Lists the project's webhooks: `GET /account/v1/webhooks`; resolves to the array of webhooks.
-pub async fn list_webhooks(config: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
-    let body = run(&config, &opts, &state, || Ok(endpoints::list_webhooks())).await?;
-    Ok(if Array::is_array(&body) { body } else { get(&body, "list").unwrap_or(body) })
-}
-
-/// Registers a webhook: `POST /account/v1/webhooks`.
-pub async fn create_webhook(config: JsValue, hook: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
-    run(&config, &opts, &state, || Ok(endpoints::create_webhook(&crate::edge::new_webhook(&hook)?))).await
-}
-
-/// Removes a webhook: `DELETE /account/v1/webhooks/{id}`.
-pub async fn delete_webhook(config: JsValue, webhook_id: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
-    run(&config, &opts, &state, || Ok(endpoints::delete_webhook(&crate::edge::webhook_id(&webhook_id)?))).await
 }

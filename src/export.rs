@@ -3,7 +3,7 @@
 //! rate-limit budget, and write NDJSON text to a sink that holds them back while the reader is behind.
 
 use crate::bindings::json_stringify;
-use crate::client;
+use crate::client::{self, Operation};
 use crate::config::{CallOptions, Config};
 use crate::convert::{self, get, opt_number, set};
 use crate::error::Error;
@@ -484,8 +484,8 @@ async fn read_chats(job: &Job, source: Source, cursor: JsValue) {
     let page = job
         .call(|| async move {
             match source {
-                Source::Open => client::list_chats(config, params, calls, state, cursor).await,
-                Source::Archived => client::list_archived_chats(config, params, calls, state, cursor).await,
+                Source::Open => client::request(config, Operation::ListChats, JsValue::UNDEFINED, params, calls, state, cursor).await,
+                Source::Archived => client::request(config, Operation::ListArchivedChats, JsValue::UNDEFINED, params, calls, state, cursor).await,
             }
         })
         .await;
@@ -509,7 +509,7 @@ async fn export_chat(job: &Job, chat: Chat) {
         Chat::Given(id) => {
             let id = JsValue::from_str(&id);
             let (config, chat_id, calls, state) = (job.config.clone(), id.clone(), job.calls.clone(), job.state.clone());
-            match job.call(|| client::get_chat(config, chat_id, calls, state)).await {
+            match job.call(|| client::request(config, Operation::GetChat, chat_id, JsValue::UNDEFINED, calls, state, JsValue::UNDEFINED)).await {
                 Ok(chat) => (id, chat),
                 Err(e) => return chat_failed(job, &id, &e, 0).await,
             }
@@ -523,7 +523,7 @@ async fn export_chat(job: &Job, chat: Chat) {
     loop {
         let (config, chat_id, params, calls, state) =
             (job.config.clone(), id.clone(), job.feed_params.clone(), job.calls.clone(), job.state.clone());
-        let page = match job.call(|| client::get_feed(config, chat_id, params, calls, state, cursor)).await {
+        let page = match job.call(|| client::request(config, Operation::GetFeed, chat_id, params, calls, state, cursor)).await {
             Ok(page) => page,
             Err(e) => return chat_failed(job, &id, &e, written).await,
         };
