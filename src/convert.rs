@@ -85,11 +85,16 @@ pub fn opt_string(obj: &JsValue, key: &str) -> Result<Option<String>, Error> {
 
 /// Reads a JS string that must be well-formed UTF-16.
 pub fn string(v: &JsValue, name: &str) -> Result<String, Error> {
-    match v.dyn_ref::<JsString>() {
-        Some(s) if s.is_valid_utf16() => Ok(String::from(s)),
-        Some(_) => Err(Error::invalid(format!("{name} must not contain unpaired surrogates"))),
-        None => Err(Error::invalid(format!("{name} must be a string"))),
+    let Some(js) = v.dyn_ref::<JsString>() else {
+        return Err(Error::invalid(format!("{name} must be a string")));
+    };
+    let text = String::from(js);
+    // Copying turns an unpaired surrogate into U+FFFD, so only a text holding U+FFFD needs the UTF-16 scan,
+    // which reads the string one code unit per call into JS.
+    if crate::text::contains(&text, "\u{FFFD}") && !js.is_valid_utf16() {
+        return Err(Error::invalid(format!("{name} must not contain unpaired surrogates")));
     }
+    Ok(text)
 }
 
 /// Reads an optional number property (undefined means absent).

@@ -2,7 +2,7 @@
 //! client's own list calls (with their retries, timeouts and pagination), pace themselves from the
 //! rate-limit budget, and write NDJSON text to a sink that holds them back while the reader is behind.
 
-use crate::bindings::json_stringify;
+use crate::bindings::{self, json_stringify};
 use crate::client::{self, Operation};
 use crate::config::{CallOptions, Config};
 use crate::convert::{self, get, opt_number, set};
@@ -62,7 +62,7 @@ impl Halt {
             }
             let (target, from) = (controller.clone(), source.clone());
             let on_abort = Closure::<dyn FnMut()>::new(move || target.abort_with_reason(&from.reason()));
-            let _ = source.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+            bindings::on_abort(&source, on_abort.as_ref().unchecked_ref());
             links.push((source, on_abort));
         }
         Ok(Halt { controller, links })
@@ -86,7 +86,7 @@ impl Halt {
 impl Drop for Halt {
     fn drop(&mut self) {
         for (signal, on_abort) in &self.links {
-            let _ = signal.remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+            bindings::off_abort(signal, on_abort.as_ref().unchecked_ref());
         }
     }
 }
