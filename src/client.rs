@@ -11,6 +11,7 @@ use crate::rate_limit::RateLimit;
 use crate::retry::{self, Decision, Failure};
 use crate::transport::{self, Answer, AttemptError};
 use js_sys::{Array, JsString, Object};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 /// Checks client options and returns them normalised, as a plain object to pass back on every call.
@@ -97,8 +98,8 @@ fn plan(operation: Operation, target: &JsValue, input: &JsValue, cursor: &JsValu
     })
 }
 
-fn prepare(config: &JsValue, opts: &JsValue) -> Result<(Config, CallOptions), JsValue> {
-    let config = Config::from_js(config).map_err(|e| convert::error_to_js(&e))?;
+fn prepare(config: &JsValue, opts: &JsValue) -> Result<(Rc<Config>, CallOptions), JsValue> {
+    let config = Config::read(config).map_err(|e| convert::error_to_js(&e))?;
     let opts = CallOptions::from_js(opts, &config).map_err(|e| convert::error_to_js(&e))?;
     Ok((config, opts))
 }
@@ -206,7 +207,8 @@ fn decode(request: &ApiRequest, answer: &Answer) -> Result<JsValue, Error> {
         None if empty => return Err(format_error("The API sent an empty body where JSON was expected")),
         None => return Err(format_error("The API sent a body that is not valid JSON")),
     };
-    if convert::is_plain_object(&body) {
+    let is_object = convert::is_plain_object(&body);
+    if is_object {
         let (code, message) = api_error_fields(&body);
         let is_error_body = code.is_some() && message.is_some() && !has(&body, "list") && !has(&body, "id");
         if is_error_body {
@@ -214,9 +216,9 @@ fn decode(request: &ApiRequest, answer: &Answer) -> Result<JsValue, Error> {
         }
     }
     match request.expect {
-        Expect::List if Array::is_array(&body) || (convert::is_plain_object(&body) && get(&body, "list").is_ok_and(|l| Array::is_array(&l))) => Ok(body),
+        Expect::List if Array::is_array(&body) || (is_object && get(&body, "list").is_ok_and(|l| Array::is_array(&l))) => Ok(body),
         Expect::List => Err(format_error("The API sent JSON without a list where a list was expected")),
-        Expect::Object | Expect::Write if convert::is_plain_object(&body) => Ok(unwrap_chat(request, body)),
+        Expect::Object | Expect::Write if is_object => Ok(unwrap_chat(request, body)),
         Expect::Object | Expect::Write => Err(format_error("The API sent JSON that is not an object")),
     }
 }
