@@ -68,7 +68,7 @@ pub fn options_object(v: &JsValue, what: &str, allowed: &[&str]) -> Result<Optio
         let known = key.as_string().is_some_and(|k| allowed.contains(&k.as_str()));
         if !known {
             let shown = key.as_string().map(|k| crate::error::truncate(&k, 40)).unwrap_or_else(|| "a symbol".into());
-            return Err(Error::invalid(format!("{what} has an unknown key \"{shown}\" (allowed: {})", allowed.join(", "))));
+            return Err(Error::invalid(format!("{what} has an unknown key \"{shown}\" (allowed: {})", crate::text::join(allowed, ", "))));
         }
     }
     Ok(Some(v.clone()))

@@ -75,7 +75,7 @@ impl ProxyConfig {
         for name in allow {
             let found = OPERATIONS.iter().position(|op| op.name == name).ok_or_else(|| {
                 let known: Vec<&str> = OPERATIONS.iter().map(|op| op.name).collect();
-                Error::invalid(format!("allow names an unknown operation \"{}\" (known: {})", crate::error::truncate(name, 40), known.join(", ")))
+                Error::invalid(format!("allow names an unknown operation \"{}\" (known: {})", crate::error::truncate(name, 40), text::join(&known, ", ")))
             })?;
             indexes.push(found);
         }

@@ -1,4 +1,4 @@
-//! Substring search and replace for the short texts the client handles (paths, headers, error messages),
+//! Substring search, replace and join for the short texts the client handles (paths, headers, error messages),
 //! smaller in WebAssembly than the standard library's two-way searcher.
 
 /// The byte offset of the first occurrence of `needle` in `haystack` (an empty needle is found at 0).
@@ -34,6 +34,18 @@ pub fn replace(text: &str, needle: &str, with: &str) -> String {
     out
 }
 
+/// `parts` joined with `sep` between them (smaller in WebAssembly than the standard `join`).
+pub fn join(parts: &[&str], sep: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(part);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,6 +70,13 @@ mod tests {
             if !needle.is_empty() {
                 assert_eq!(replace(text, needle, "[x]"), text.replace(needle, "[x]"), "{text:?} {needle:?}");
             }
+        }
+    }
+
+    #[test]
+    fn joins_as_the_standard_library_does() {
+        for parts in [&[][..], &["a"], &["a", "", "b"]] {
+            assert_eq!(join(parts, ", "), parts.join(", "));
         }
     }
 
