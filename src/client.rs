@@ -46,7 +46,7 @@ pub async fn request(config: JsValue, operation: Operation, target: JsValue, inp
     let body = execute(&config, &opts, &state, &request).await?;
     match shape {
         Shape::Body => Ok(body),
-        Shape::Page(previous_first) => list_page(&request, &body, previous_first.as_deref()).map_err(|e| {
+        Shape::Page(previous_first) => list_page(&request, &body, previous_first.as_ref()).map_err(|e| {
             let e = e.at(request.method, &request.path).redact(&config.secrets());
             convert::error_to_js(&e)
         }),
@@ -58,15 +58,15 @@ pub async fn request(config: JsValue, operation: Operation, target: JsValue, inp
 enum Shape {
     /// The body itself.
     Body,
-    /// `{ items, cardinality, offset, limit, next }`, given the first item of the page before, if any.
-    Page(Option<String>),
+    /// `{ items, cardinality, offset, limit, next }`, given the fingerprint (a JS string) of the page before, if any.
+    Page(Option<JsValue>),
     /// The array of webhooks, also when the API wraps it in `{ list }`.
     Webhooks,
 }
 
 /// Checks an operation's arguments and builds its request.
 fn plan(operation: Operation, target: &JsValue, input: &JsValue, cursor: &JsValue) -> Result<(ApiRequest, Shape), Error> {
-    let page = |(params, previous_first): (ListParams, Option<String>), build: &dyn Fn(&ListParams) -> ApiRequest| (build(&params), Shape::Page(previous_first));
+    let page = |(params, previous_first): (ListParams, Option<JsValue>), build: &dyn Fn(&ListParams) -> ApiRequest| (build(&params), Shape::Page(previous_first));
     let body = |request: ApiRequest| (request, Shape::Body);
     Ok(match operation {
         Operation::ListChats => page(convert::list_params(input, cursor)?, &endpoints::list_chats),
@@ -240,7 +240,7 @@ fn unwrap_chat(request: &ApiRequest, body: JsValue) -> JsValue {
 }
 
 /// Builds `{ items, cardinality, offset, limit, next }` from a list body.
-fn list_page(request: &ApiRequest, body: &JsValue, previous_first: Option<&str>) -> Result<JsValue, Error> {
+fn list_page(request: &ApiRequest, body: &JsValue, previous_first: Option<&JsValue>) -> Result<JsValue, Error> {
     let (items, cardinality) = if Array::is_array(body) {
         (body.clone().unchecked_into::<Array>(), None)
     } else {
@@ -253,15 +253,10 @@ fn list_page(request: &ApiRequest, body: &JsValue, previous_first: Option<&str>)
         None => (0, None),
     };
     let len = items.length() as usize;
-    let first_key = if len > 0 { json_stringify(&items.get(0)).ok().and_then(|s| s.as_string()) } else { None };
-    let verdict = pagination::judge(&PageFacts {
-        offset,
-        limit,
-        len,
-        cardinality,
-        first_key: first_key.as_deref(),
-        previous_first_key: previous_first,
-    });
+    // The first item's JSON is its fingerprint; it stays a JS string, compared with ===, never copied in.
+    let first_key = if len > 0 { json_stringify(&items.get(0)).ok().filter(JsValue::is_string) } else { None };
+    let repeats_previous = matches!((&first_key, previous_first), (Some(key), Some(previous)) if key == previous);
+    let verdict = pagination::judge(&PageFacts { offset, limit, len, cardinality, repeats_previous });
     let page = Object::new();
     let (items, next) = match verdict {
         Verdict::Repeated => (Array::new(), None),
@@ -276,7 +271,7 @@ fn list_page(request: &ApiRequest, body: &JsValue, previous_first: Option<&str>)
         set(&cursor, "offset", &JsValue::from(next_offset as f64));
         set(&cursor, "limit", &JsValue::from(next_limit));
         if let Some(key) = &first_key {
-            set(&cursor, "firstKey", &JsValue::from_str(key));
+            set(&cursor, "firstKey", key);
         }
         set(&page, "next", &cursor);
     }

@@ -132,7 +132,7 @@ fn time_value(v: &JsValue, name: &str) -> Result<Option<i64>, Error> {
 }
 
 /// Reads list parameters `{ limit, offset, from, to }`, then applies a pagination cursor if one is given.
-pub fn list_params(params: &JsValue, cursor: &JsValue) -> Result<(ListParams, Option<String>), Error> {
+pub fn list_params(params: &JsValue, cursor: &JsValue) -> Result<(ListParams, Option<JsValue>), Error> {
     let mut p = ListParams::default();
     if let Some(o) = options_object(params, "params", &["limit", "offset", "from", "to"])? {
         p.limit = opt_number(&o, "limit")?.map(validate::limit).transpose()?;
@@ -144,7 +144,14 @@ pub fn list_params(params: &JsValue, cursor: &JsValue) -> Result<(ListParams, Op
     if is_plain_object(cursor) {
         p.offset = opt_number(cursor, "offset")?.map(validate::offset).transpose()?;
         p.limit = opt_number(cursor, "limit")?.map(validate::limit).transpose()?;
-        previous_first = opt_string(cursor, "firstKey")?;
+        // Kept a JS string: it is only compared, with ===, against the next page's fingerprint.
+        let key = get(cursor, "firstKey")?;
+        if !key.is_undefined() {
+            if !key.is_string() {
+                return Err(Error::invalid("firstKey must be a string"));
+            }
+            previous_first = Some(key);
+        }
     }
     Ok((p.check()?, previous_first))
 }
