@@ -14,23 +14,31 @@ const BRAND: &str = "__gosquaredChatError";
 /// The most property names kept as ready JS strings.
 const NAME_CACHE_SIZE: usize = 64;
 
+/// A cached name: where the text was first seen, the text, and the JS string.
+type CachedName = (usize, String, JsValue);
+
 thread_local! {
-    static NAMES: RefCell<Vec<(String, JsValue)>> = const { RefCell::new(Vec::new()) };
+    static NAMES: RefCell<Vec<CachedName>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A property name as a JS string, made once and reused: decoding names from wasm memory on every
 /// property access is a measurable share of a call.
+///
+/// Names are nearly always string literals, which keep their address: entries are matched by address
+/// first (the text is still compared on that one entry), and by text only when that fails.
 pub fn name(key: &str) -> JsValue {
     NAMES.with(|cache| {
         let Ok(mut cache) = cache.try_borrow_mut() else {
             return JsValue::from_str(key);
         };
-        if let Some((_, js)) = cache.iter().find(|(k, _)| k == key) {
+        let at = key.as_ptr() as usize;
+        let hit = cache.iter().find(|(seen_at, k, _)| *seen_at == at && k == key).or_else(|| cache.iter().find(|(_, k, _)| k == key));
+        if let Some((_, _, js)) = hit {
             return js.clone();
         }
         let js = JsValue::from_str(key);
         if cache.len() < NAME_CACHE_SIZE {
-            cache.push((key.to_owned(), js.clone()));
+            cache.push((at, key.to_owned(), js.clone()));
         }
         js
     })
