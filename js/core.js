@@ -3,6 +3,7 @@
 // results their JavaScript shape.
 
 import core from "./calls.js";
+import { Operation } from "./gosquared_chat.js";
 import { toError } from "./errors.js";
 import { PagePromise } from "./pagination.js";
 import { exportStream } from "./export.js";
@@ -41,62 +42,62 @@ export class ChatClient {
 
   /** Lists open chats, newest activity first. */
   listChats(params, opts) {
-    return new PagePromise((cursor) => core.listChats(this.#config, params, opts, this.#state, cursor));
+    return new PagePromise((cursor) => core.request(this.#config, Operation.ListChats, undefined, params, opts, this.#state, cursor));
   }
 
   /** Lists archived chats. */
   listArchivedChats(params, opts) {
-    return new PagePromise((cursor) => core.listArchivedChats(this.#config, params, opts, this.#state, cursor));
+    return new PagePromise((cursor) => core.request(this.#config, Operation.ListArchivedChats, undefined, params, opts, this.#state, cursor));
   }
 
   /** Reads one chat. */
   getChat(chatId, opts) {
-    return settle(core.getChat(this.#config, chatId, opts, this.#state));
+    return settle(core.request(this.#config, Operation.GetChat, chatId, undefined, opts, this.#state));
   }
 
   /** Lists a chat's feed: its messages, notes and events. */
   getFeed(chatId, params, opts) {
-    return new PagePromise((cursor) => core.getFeed(this.#config, chatId, params, opts, this.#state, cursor));
+    return new PagePromise((cursor) => core.request(this.#config, Operation.GetFeed, chatId, params, opts, this.#state, cursor));
   }
 
   /** Lists a chat's messages. */
   listMessages(chatId, params, opts) {
-    return new PagePromise((cursor) => core.listMessages(this.#config, chatId, params, opts, this.#state, cursor));
+    return new PagePromise((cursor) => core.request(this.#config, Operation.ListMessages, chatId, params, opts, this.#state, cursor));
   }
 
   /** Sends a message to a chat, as an agent unless `from` says otherwise. */
   sendMessage(chatId, message, opts) {
-    return settle(core.sendMessage(this.#config, chatId, message, opts, this.#state));
+    return settle(core.request(this.#config, Operation.SendMessage, chatId, message, opts, this.#state));
   }
 
   /** Leaves a private note on a chat for the team. */
   addNote(chatId, note, opts) {
-    return settle(core.addNote(this.#config, chatId, note, opts, this.#state));
+    return settle(core.request(this.#config, Operation.AddNote, chatId, note, opts, this.#state));
   }
 
   /** Archives a chat. */
   archiveChat(chatId, opts) {
-    return settle(core.archiveChat(this.#config, chatId, opts, this.#state));
+    return settle(core.request(this.#config, Operation.ArchiveChat, chatId, undefined, opts, this.#state));
   }
 
   /** Brings a chat back from the archive. */
   unarchiveChat(chatId, opts) {
-    return settle(core.unarchiveChat(this.#config, chatId, opts, this.#state));
+    return settle(core.request(this.#config, Operation.UnarchiveChat, chatId, undefined, opts, this.#state));
   }
 
   /** Lists the project's webhooks (Account API); resolves to an array. */
   listWebhooks(opts) {
-    return settle(core.listWebhooks(this.#config, opts, this.#state));
+    return settle(core.request(this.#config, Operation.ListWebhooks, undefined, undefined, opts, this.#state));
   }
 
   /** Registers a webhook: `{ url, name?, trigger = "chat_message", value?, includeUnverified? }`. */
   createWebhook(webhook, opts) {
-    return settle(core.createWebhook(this.#config, webhook, opts, this.#state));
+    return settle(core.request(this.#config, Operation.CreateWebhook, undefined, webhook, opts, this.#state));
   }
 
   /** Removes a webhook by id. */
   deleteWebhook(webhookId, opts) {
-    return settle(core.deleteWebhook(this.#config, webhookId, opts, this.#state));
+    return settle(core.request(this.#config, Operation.DeleteWebhook, webhookId, undefined, opts, this.#state));
   }
 
   /**

@@ -10,7 +10,10 @@ mkdir -p pkg
 wasm-bindgen --target web --no-typescript --out-dir pkg --out-name gosquared_chat \
   target/wasm32-unknown-unknown/release/gosquared_chat.wasm
 # binaryen from npm: Debian's wasm-opt 108 writes modules that fail to instantiate.
-node_modules/.bin/wasm-opt -Oz pkg/gosquared_chat_bg.wasm -o pkg/gosquared_chat_bg.wasm
+# --converge repeats the passes while they still shrink the module; the stripped sections are metadata that
+# no runtime reads. (opt-level "s" instead of "z" and -Os instead of -Oz both came out larger.)
+node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers --strip-target-features \
+  pkg/gosquared_chat_bg.wasm -o pkg/gosquared_chat_bg.wasm
 cp js/*.js js/*.mjs pkg/
 mkdir -p pkg/emulator
 cp js/emulator/*.js pkg/emulator/

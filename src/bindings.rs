@@ -1,6 +1,7 @@
 //! Bindings to the host's globals, looked up on the global object so that they work outside `window`.
 
 use js_sys::Function;
+use web_sys::AbortSignal;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -21,6 +22,17 @@ extern "C" {
     #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
     pub fn is_array(value: &JsValue) -> Result<bool, JsValue>;
 
+    /// An event target seen only through its two listener methods.
+    type Listenable;
+
+    /// `signal.addEventListener(kind, listener)`, with the event name already a JS string.
+    #[wasm_bindgen(method, catch, js_name = addEventListener)]
+    fn add_listener(this: &Listenable, kind: &JsValue, listener: &Function) -> Result<(), JsValue>;
+
+    /// `signal.removeEventListener(kind, listener)`, with the event name already a JS string.
+    #[wasm_bindgen(method, catch, js_name = removeEventListener)]
+    fn remove_listener(this: &Listenable, kind: &JsValue, listener: &Function) -> Result<(), JsValue>;
+
     /// The engine's own `JSON.stringify`.
     #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
     pub fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
@@ -34,4 +46,14 @@ pub fn fetch_function(injected: Option<&Function>) -> Option<Function> {
     js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("fetch"))
         .ok()
         .and_then(|f| f.dyn_into::<Function>().ok())
+}
+
+/// Calls `listener` when `signal` aborts; a signal-like object whose method throws is left unhooked.
+pub fn on_abort(signal: &AbortSignal, listener: &Function) {
+    let _ = signal.unchecked_ref::<Listenable>().add_listener(&crate::convert::name("abort"), listener);
+}
+
+/// Undoes [`on_abort`].
+pub fn off_abort(signal: &AbortSignal, listener: &Function) {
+    let _ = signal.unchecked_ref::<Listenable>().remove_listener(&crate::convert::name("abort"), listener);
 }

@@ -1,15 +1,17 @@
-//! The functions the JS `ChatClient` calls: one per endpoint, all sharing one request loop.
+//! The function the JS `ChatClient` calls for every endpoint (`request`, told which by an `Operation`), and
+//! the request loop they all share.
 
 use crate::bindings::{json_parse, json_stringify};
 use crate::config::{CallOptions, Config};
 use crate::convert::{self, get, set};
-use crate::endpoints::{self, ApiRequest, Expect};
+use crate::endpoints::{self, ApiRequest, Expect, ListParams};
 use crate::error::{ApiCode, Error, ErrorKind};
 use crate::pagination::{self, PageFacts, Verdict};
 use crate::rate_limit::RateLimit;
 use crate::retry::{self, Decision, Failure};
 use crate::transport::{self, Answer, AttemptError};
 use js_sys::{Array, JsString, Object};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 /// Checks client options and returns them normalised, as a plain object to pass back on every call.
@@ -18,105 +20,86 @@ pub fn normalize_config(options: JsValue) -> Result<JsValue, JsValue> {
     crate::config::normalize(&options).map_err(|e| convert::error_to_js(&e))
 }
 
-/// Lists open chats: `GET /chat/v1/chats`.
-#[wasm_bindgen(js_name = listChats)]
-pub async fn list_chats(config: JsValue, params: JsValue, opts: JsValue, state: JsValue, cursor: JsValue) -> Result<JsValue, JsValue> {
-    let build = || convert::list_params(&params, &cursor).map(|(p, prev)| (endpoints::list_chats(&p), prev));
-    run_list(&config, &opts, &state, build).await
+/// The client's operations, one per endpoint, as `request` takes them.
+#[wasm_bindgen]
+#[derive(Clone, Copy)]
+pub enum Operation {
+    ListChats,
+    ListArchivedChats,
+    GetChat,
+    GetFeed,
+    ListMessages,
+    SendMessage,
+    AddNote,
+    ArchiveChat,
+    UnarchiveChat,
+    ListWebhooks,
+    CreateWebhook,
+    DeleteWebhook,
 }
 
-/// Lists archived chats: `GET /chat/v1/archivedChats`.
-#[wasm_bindgen(js_name = listArchivedChats)]
-pub async fn list_archived_chats(config: JsValue, params: JsValue, opts: JsValue, state: JsValue, cursor: JsValue) -> Result<JsValue, JsValue> {
-    let build = || convert::list_params(&params, &cursor).map(|(p, prev)| (endpoints::list_archived_chats(&p), prev));
-    run_list(&config, &opts, &state, build).await
+/// Runs one operation: `target` is the chat or webhook it acts on, `input` its parameters or body.
+#[wasm_bindgen]
+pub async fn request(config: JsValue, operation: Operation, target: JsValue, input: JsValue, opts: JsValue, state: JsValue, cursor: JsValue) -> Result<JsValue, JsValue> {
+    let (config, opts) = prepare(&config, &opts)?;
+    let (request, shape) = plan(operation, &target, &input, &cursor).map_err(|e| convert::error_to_js(&e))?;
+    let body = execute(&config, &opts, &state, &request).await?;
+    match shape {
+        Shape::Body => Ok(body),
+        Shape::Page(previous_first) => list_page(&request, &body, previous_first.as_ref()).map_err(|e| {
+            let e = e.at(request.method, &request.path).redact(&config.secrets());
+            convert::error_to_js(&e)
+        }),
+        Shape::Webhooks => Ok(if Array::is_array(&body) { body } else { get(&body, "list").unwrap_or(body) }),
+    }
 }
 
-/// Reads one chat: `GET /chat/v1/chats/{id}`.
-#[wasm_bindgen(js_name = getChat)]
-pub async fn get_chat(config: JsValue, chat_id: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
-    run(&config, &opts, &state, || Ok(endpoints::get_chat(&convert::chat_id(&chat_id)?))).await
+/// How a decoded body becomes an operation's result.
+enum Shape {
+    /// The body itself.
+    Body,
+    /// `{ items, cardinality, offset, limit, next }`, given the fingerprint (a JS string) of the page before, if any.
+    Page(Option<JsValue>),
+    /// The array of webhooks, also when the API wraps it in `{ list }`.
+    Webhooks,
 }
 
-/// Reads a chat's feed of messages, notes and events: `GET /chat/v1/chats/{id}/feed`.
-#[wasm_bindgen(js_name = getFeed)]
-pub async fn get_feed(config: JsValue, chat_id: JsValue, params: JsValue, opts: JsValue, state: JsValue, cursor: JsValue) -> Result<JsValue, JsValue> {
-    let build = || {
-        let id = convert::chat_id(&chat_id)?;
-        convert::list_params(&params, &cursor).map(|(p, prev)| (endpoints::get_feed(&id, &p), prev))
-    };
-    run_list(&config, &opts, &state, build).await
-}
-
-/// Lists a chat's messages: `GET /chat/v1/chats/{id}/messages`.
-#[wasm_bindgen(js_name = listMessages)]
-pub async fn list_messages(config: JsValue, chat_id: JsValue, params: JsValue, opts: JsValue, state: JsValue, cursor: JsValue) -> Result<JsValue, JsValue> {
-    let build = || {
-        let id = convert::chat_id(&chat_id)?;
-        convert::list_params(&params, &cursor).map(|(p, prev)| (endpoints::list_messages(&id, &p), prev))
-    };
-    run_list(&config, &opts, &state, build).await
-}
-
-/// Sends a message: `POST /chat/v1/chats/{id}/messages`.
-#[wasm_bindgen(js_name = sendMessage)]
-pub async fn send_message(config: JsValue, chat_id: JsValue, message: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
-    run(&config, &opts, &state, || {
-        let id = convert::chat_id(&chat_id)?;
-        let (content, from) = convert::content_input(&message, true)?;
-        Ok(endpoints::send_message(&id, &content, from))
-    })
-    .await
-}
-
-/// Leaves a private note: `POST /chat/v1/chats/{id}/notes`.
-#[wasm_bindgen(js_name = addNote)]
-pub async fn add_note(config: JsValue, chat_id: JsValue, note: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
-    run(&config, &opts, &state, || {
-        let id = convert::chat_id(&chat_id)?;
-        let (content, _) = convert::content_input(&note, false)?;
-        Ok(endpoints::add_note(&id, &content))
-    })
-    .await
-}
-
-/// Archives a chat: `POST /chat/v1/chats/{id}/archive`.
-#[wasm_bindgen(js_name = archiveChat)]
-pub async fn archive_chat(config: JsValue, chat_id: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
-    run(&config, &opts, &state, || Ok(endpoints::archive_chat(&convert::chat_id(&chat_id)?))).await
-}
-
-/// Unarchives a chat: `POST /chat/v1/chats/{id}/unarchive`.
-#[wasm_bindgen(js_name = unarchiveChat)]
-pub async fn unarchive_chat(config: JsValue, chat_id: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
-    run(&config, &opts, &state, || Ok(endpoints::unarchive_chat(&convert::chat_id(&chat_id)?))).await
-}
-
-/// Runs a single-object or write request and returns its body.
-async fn run(config: &JsValue, opts: &JsValue, state: &JsValue, build: impl FnOnce() -> Result<ApiRequest, Error>) -> Result<JsValue, JsValue> {
-    let (config, opts) = prepare(config, opts)?;
-    let request = build().map_err(|e| convert::error_to_js(&e))?;
-    execute(&config, &opts, state, &request).await
-}
-
-/// Runs a list request and returns `{ items, cardinality, offset, limit, next }`.
-async fn run_list(
-    config: &JsValue,
-    opts: &JsValue,
-    state: &JsValue,
-    build: impl FnOnce() -> Result<(ApiRequest, Option<String>), Error>,
-) -> Result<JsValue, JsValue> {
-    let (config, opts) = prepare(config, opts)?;
-    let (request, previous_first) = build().map_err(|e| convert::error_to_js(&e))?;
-    let body = execute(&config, &opts, state, &request).await?;
-    list_page(&request, &body, previous_first.as_deref()).map_err(|e| {
-        let e = e.at(request.method, &request.path).redact(&config.secrets());
-        convert::error_to_js(&e)
+/// Checks an operation's arguments and builds its request.
+fn plan(operation: Operation, target: &JsValue, input: &JsValue, cursor: &JsValue) -> Result<(ApiRequest, Shape), Error> {
+    let page = |(params, previous_first): (ListParams, Option<JsValue>), build: &dyn Fn(&ListParams) -> ApiRequest| (build(&params), Shape::Page(previous_first));
+    let body = |request: ApiRequest| (request, Shape::Body);
+    Ok(match operation {
+        Operation::ListChats => page(convert::list_params(input, cursor)?, &endpoints::list_chats),
+        Operation::ListArchivedChats => page(convert::list_params(input, cursor)?, &endpoints::list_archived_chats),
+        Operation::GetChat => body(endpoints::get_chat(&convert::chat_id(target)?)),
+        Operation::GetFeed => {
+            let id = convert::chat_id(target)?;
+            page(convert::list_params(input, cursor)?, &|p| endpoints::get_feed(&id, p))
+        }
+        Operation::ListMessages => {
+            let id = convert::chat_id(target)?;
+            page(convert::list_params(input, cursor)?, &|p| endpoints::list_messages(&id, p))
+        }
+        Operation::SendMessage => {
+            let id = convert::chat_id(target)?;
+            let (content, from) = convert::content_input(input, true)?;
+            body(endpoints::send_message(&id, &content, from))
+        }
+        Operation::AddNote => {
+            let id = convert::chat_id(target)?;
+            let (content, _) = convert::content_input(input, false)?;
+            body(endpoints::add_note(&id, &content))
+        }
+        Operation::ArchiveChat => body(endpoints::archive_chat(&convert::chat_id(target)?)),
+        Operation::UnarchiveChat => body(endpoints::unarchive_chat(&convert::chat_id(target)?)),
+        Operation::ListWebhooks => (endpoints::list_webhooks(), Shape::Webhooks),
+        Operation::CreateWebhook => body(endpoints::create_webhook(&crate::edge::new_webhook(input)?)),
+        Operation::DeleteWebhook => body(endpoints::delete_webhook(&crate::edge::webhook_id(target)?)),
     })
 }
 
-fn prepare(config: &JsValue, opts: &JsValue) -> Result<(Config, CallOptions), JsValue> {
-    let config = Config::from_js(config).map_err(|e| convert::error_to_js(&e))?;
+fn prepare(config: &JsValue, opts: &JsValue) -> Result<(Rc<Config>, CallOptions), JsValue> {
+    let config = Config::read(config).map_err(|e| convert::error_to_js(&e))?;
     let opts = CallOptions::from_js(opts, &config).map_err(|e| convert::error_to_js(&e))?;
     Ok((config, opts))
 }
@@ -224,7 +207,8 @@ fn decode(request: &ApiRequest, answer: &Answer) -> Result<JsValue, Error> {
         None if empty => return Err(format_error("The API sent an empty body where JSON was expected")),
         None => return Err(format_error("The API sent a body that is not valid JSON")),
     };
-    if convert::is_plain_object(&body) {
+    let is_object = convert::is_plain_object(&body);
+    if is_object {
         let (code, message) = api_error_fields(&body);
         let is_error_body = code.is_some() && message.is_some() && !has(&body, "list") && !has(&body, "id");
         if is_error_body {
@@ -232,9 +216,9 @@ fn decode(request: &ApiRequest, answer: &Answer) -> Result<JsValue, Error> {
         }
     }
     match request.expect {
-        Expect::List if Array::is_array(&body) || (convert::is_plain_object(&body) && get(&body, "list").is_ok_and(|l| Array::is_array(&l))) => Ok(body),
+        Expect::List if Array::is_array(&body) || (is_object && get(&body, "list").is_ok_and(|l| Array::is_array(&l))) => Ok(body),
         Expect::List => Err(format_error("The API sent JSON without a list where a list was expected")),
-        Expect::Object | Expect::Write if convert::is_plain_object(&body) => Ok(unwrap_chat(request, body)),
+        Expect::Object | Expect::Write if is_object => Ok(unwrap_chat(request, body)),
         Expect::Object | Expect::Write => Err(format_error("The API sent JSON that is not an object")),
     }
 }
@@ -256,7 +240,7 @@ fn unwrap_chat(request: &ApiRequest, body: JsValue) -> JsValue {
 }
 
 /// Builds `{ items, cardinality, offset, limit, next }` from a list body.
-fn list_page(request: &ApiRequest, body: &JsValue, previous_first: Option<&str>) -> Result<JsValue, Error> {
+fn list_page(request: &ApiRequest, body: &JsValue, previous_first: Option<&JsValue>) -> Result<JsValue, Error> {
     let (items, cardinality) = if Array::is_array(body) {
         (body.clone().unchecked_into::<Array>(), None)
     } else {
@@ -269,15 +253,10 @@ fn list_page(request: &ApiRequest, body: &JsValue, previous_first: Option<&str>)
         None => (0, None),
     };
     let len = items.length() as usize;
-    let first_key = if len > 0 { json_stringify(&items.get(0)).ok().and_then(|s| s.as_string()) } else { None };
-    let verdict = pagination::judge(&PageFacts {
-        offset,
-        limit,
-        len,
-        cardinality,
-        first_key: first_key.as_deref(),
-        previous_first_key: previous_first,
-    });
+    // The first item's JSON is its fingerprint; it stays a JS string, compared with ===, never copied in.
+    let first_key = if len > 0 { json_stringify(&items.get(0)).ok().filter(JsValue::is_string) } else { None };
+    let repeats_previous = matches!((&first_key, previous_first), (Some(key), Some(previous)) if key == previous);
+    let verdict = pagination::judge(&PageFacts { offset, limit, len, cardinality, repeats_previous });
     let page = Object::new();
     let (items, next) = match verdict {
         Verdict::Repeated => (Array::new(), None),
@@ -292,28 +271,9 @@ fn list_page(request: &ApiRequest, body: &JsValue, previous_first: Option<&str>)
         set(&cursor, "offset", &JsValue::from(next_offset as f64));
         set(&cursor, "limit", &JsValue::from(next_limit));
         if let Some(key) = &first_key {
-            set(&cursor, "firstKey", &JsValue::from_str(key));
+            set(&cursor, "firstKey", key);
         }
         set(&page, "next", &cursor);
     }
     Ok(page.into())
-}
-
-/// Lists the project's webhooks: `GET /account/v1/webhooks`; resolves to the array of webhooks.
-#[wasm_bindgen(js_name = listWebhooks)]
-pub async fn list_webhooks(config: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
-    let body = run(&config, &opts, &state, || Ok(endpoints::list_webhooks())).await?;
-    Ok(if Array::is_array(&body) { body } else { get(&body, "list").unwrap_or(body) })
-}
-
-/// Registers a webhook: `POST /account/v1/webhooks`.
-#[wasm_bindgen(js_name = createWebhook)]
-pub async fn create_webhook(config: JsValue, hook: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
-    run(&config, &opts, &state, || Ok(endpoints::create_webhook(&crate::edge::new_webhook(&hook)?))).await
-}
-
-/// Removes a webhook: `DELETE /account/v1/webhooks/{id}`.
-#[wasm_bindgen(js_name = deleteWebhook)]
-pub async fn delete_webhook(config: JsValue, webhook_id: JsValue, opts: JsValue, state: JsValue) -> Result<JsValue, JsValue> {
-    run(&config, &opts, &state, || Ok(endpoints::delete_webhook(&crate::edge::webhook_id(&webhook_id)?))).await
 }

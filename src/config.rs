@@ -10,6 +10,8 @@ use crate::error::Error;
 use crate::validate;
 use js_sys::{Function, JsString, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
+use std::cell::RefCell;
+use std::rc::Rc;
 use web_sys::AbortSignal;
 
 pub use crate::endpoints::DEFAULT_BASE_URL;
@@ -63,7 +65,8 @@ pub fn normalize(v: &JsValue) -> Result<JsValue, Error> {
     set(&out, "maxRetries", &JsValue::from(max_retries));
     set(&out, "readHeaders", &header_object(&headers, false));
     set(&out, "writeHeaders", &header_object(&headers, true));
-    Ok(out.into())
+    // Frozen, so that a call can reuse what it read from the same object last time.
+    Ok(Object::freeze(&out).into())
 }
 
 /// A frozen header object: the user's headers, then `accept`, and `content-type` for requests with a body.
@@ -117,7 +120,29 @@ pub struct Config {
     pub write_headers: JsValue,
 }
 
+thread_local! {
+    /// The config read last, with the object it came from: a client's calls all pass the same frozen object.
+    static LAST_READ: RefCell<Option<Rc<Config>>> = const { RefCell::new(None) };
+}
+
 impl Config {
+    /// Reads a config object as [`Config::from_js`] does, reusing the last result when `v` is the same frozen object.
+    pub fn read(v: &JsValue) -> Result<Rc<Config>, Error> {
+        let last = LAST_READ.with(|last| last.try_borrow().ok().and_then(|l| l.as_ref().filter(|c| c.raw == *v).cloned()));
+        if let Some(config) = last {
+            return Ok(config);
+        }
+        let config = Rc::new(Config::from_js(v)?);
+        if Object::is_frozen(v.unchecked_ref::<Object>()) {
+            LAST_READ.with(|last| {
+                if let Ok(mut last) = last.try_borrow_mut() {
+                    *last = Some(config.clone());
+                }
+            });
+        }
+        Ok(config)
+    }
+
     /// Reads a config object made by [`normalize`]; anything else is refused with a clear error.
     pub fn from_js(v: &JsValue) -> Result<Config, Error> {
         let bad = || Error::invalid("the client's config is not one made by normalizeConfig");

@@ -14,23 +14,31 @@ const BRAND: &str = "__gosquaredChatError";
 /// The most property names kept as ready JS strings.
 const NAME_CACHE_SIZE: usize = 64;
 
+/// A cached name: where the text was first seen, the text, and the JS string.
+type CachedName = (usize, String, JsValue);
+
 thread_local! {
-    static NAMES: RefCell<Vec<(String, JsValue)>> = const { RefCell::new(Vec::new()) };
+    static NAMES: RefCell<Vec<CachedName>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A property name as a JS string, made once and reused: decoding names from wasm memory on every
 /// property access is a measurable share of a call.
+///
+/// Names are nearly always string literals, which keep their address: entries are matched by address
+/// first (the text is still compared on that one entry), and by text only when that fails.
 pub fn name(key: &str) -> JsValue {
     NAMES.with(|cache| {
         let Ok(mut cache) = cache.try_borrow_mut() else {
             return JsValue::from_str(key);
         };
-        if let Some((_, js)) = cache.iter().find(|(k, _)| k == key) {
+        let at = key.as_ptr() as usize;
+        let hit = cache.iter().find(|(seen_at, k, _)| *seen_at == at && k == key).or_else(|| cache.iter().find(|(_, k, _)| k == key));
+        if let Some((_, _, js)) = hit {
             return js.clone();
         }
         let js = JsValue::from_str(key);
         if cache.len() < NAME_CACHE_SIZE {
-            cache.push((key.to_owned(), js.clone()));
+            cache.push((at, key.to_owned(), js.clone()));
         }
         js
     })
@@ -68,7 +76,7 @@ pub fn options_object(v: &JsValue, what: &str, allowed: &[&str]) -> Result<Optio
         let known = key.as_string().is_some_and(|k| allowed.contains(&k.as_str()));
         if !known {
             let shown = key.as_string().map(|k| crate::error::truncate(&k, 40)).unwrap_or_else(|| "a symbol".into());
-            return Err(Error::invalid(format!("{what} has an unknown key \"{shown}\" (allowed: {})", allowed.join(", "))));
+            return Err(Error::invalid(format!("{what} has an unknown key \"{shown}\" (allowed: {})", crate::text::join(allowed, ", "))));
         }
     }
     Ok(Some(v.clone()))
@@ -85,11 +93,16 @@ pub fn opt_string(obj: &JsValue, key: &str) -> Result<Option<String>, Error> {
 
 /// Reads a JS string that must be well-formed UTF-16.
 pub fn string(v: &JsValue, name: &str) -> Result<String, Error> {
-    match v.dyn_ref::<JsString>() {
-        Some(s) if s.is_valid_utf16() => Ok(String::from(s)),
-        Some(_) => Err(Error::invalid(format!("{name} must not contain unpaired surrogates"))),
-        None => Err(Error::invalid(format!("{name} must be a string"))),
+    let Some(js) = v.dyn_ref::<JsString>() else {
+        return Err(Error::invalid(format!("{name} must be a string")));
+    };
+    let text = String::from(js);
+    // Copying turns an unpaired surrogate into U+FFFD, so only a text holding U+FFFD needs the UTF-16 scan,
+    // which reads the string one code unit per call into JS.
+    if crate::text::contains(&text, "\u{FFFD}") && !js.is_valid_utf16() {
+        return Err(Error::invalid(format!("{name} must not contain unpaired surrogates")));
     }
+    Ok(text)
 }
 
 /// Reads an optional number property (undefined means absent).
@@ -127,7 +140,7 @@ fn time_value(v: &JsValue, name: &str) -> Result<Option<i64>, Error> {
 }
 
 /// Reads list parameters `{ limit, offset, from, to }`, then applies a pagination cursor if one is given.
-pub fn list_params(params: &JsValue, cursor: &JsValue) -> Result<(ListParams, Option<String>), Error> {
+pub fn list_params(params: &JsValue, cursor: &JsValue) -> Result<(ListParams, Option<JsValue>), Error> {
     let mut p = ListParams::default();
     if let Some(o) = options_object(params, "params", &["limit", "offset", "from", "to"])? {
         p.limit = opt_number(&o, "limit")?.map(validate::limit).transpose()?;
@@ -139,7 +152,14 @@ pub fn list_params(params: &JsValue, cursor: &JsValue) -> Result<(ListParams, Op
     if is_plain_object(cursor) {
         p.offset = opt_number(cursor, "offset")?.map(validate::offset).transpose()?;
         p.limit = opt_number(cursor, "limit")?.map(validate::limit).transpose()?;
-        previous_first = opt_string(cursor, "firstKey")?;
+        // Kept a JS string: it is only compared, with ===, against the next page's fingerprint.
+        let key = get(cursor, "firstKey")?;
+        if !key.is_undefined() {
+            if !key.is_string() {
+                return Err(Error::invalid("firstKey must be a string"));
+            }
+            previous_first = Some(key);
+        }
     }
     Ok((p.check()?, previous_first))
 }

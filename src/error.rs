@@ -190,8 +190,8 @@ pub fn redact<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
     let mut out = text.to_owned();
     for secret in secrets.iter().map(AsRef::as_ref).filter(|s| !s.is_empty()) {
         for form in [(*secret).to_owned(), crate::encode::component(secret)] {
-            if out.contains(&form) {
-                out = out.replace(&form, "[redacted]");
+            if crate::text::contains(&out, &form) {
+                out = crate::text::replace(&out, &form, "[redacted]");
             }
             out = redact_cut_prefix(out, &form);
         }
@@ -201,13 +201,13 @@ pub fn redact<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
 
 /// Replaces a leading part of `secret` left just before a truncation's ellipsis, longest first.
 fn redact_cut_prefix(mut text: String, secret: &str) -> String {
-    if !text.contains('…') {
+    if !crate::text::contains(&text, "…") {
         return text;
     }
     for (end, _) in secret.char_indices().rev().filter(|(i, _)| *i > 0) {
         let cut = format!("{}…", secret.get(..end).unwrap_or_default());
-        if text.contains(&cut) {
-            text = text.replace(&cut, "[redacted]…");
+        if crate::text::contains(&text, &cut) {
+            text = crate::text::replace(&text, &cut, "[redacted]…");
         }
     }
     text

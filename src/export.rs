@@ -2,8 +2,8 @@
 //! client's own list calls (with their retries, timeouts and pagination), pace themselves from the
 //! rate-limit budget, and write NDJSON text to a sink that holds them back while the reader is behind.
 
-use crate::bindings::json_stringify;
-use crate::client;
+use crate::bindings::{self, json_stringify};
+use crate::client::{self, Operation};
 use crate::config::{CallOptions, Config};
 use crate::convert::{self, get, opt_number, set};
 use crate::error::Error;
@@ -62,7 +62,7 @@ impl Halt {
             }
             let (target, from) = (controller.clone(), source.clone());
             let on_abort = Closure::<dyn FnMut()>::new(move || target.abort_with_reason(&from.reason()));
-            let _ = source.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+            bindings::on_abort(&source, on_abort.as_ref().unchecked_ref());
             links.push((source, on_abort));
         }
         Ok(Halt { controller, links })
@@ -86,7 +86,7 @@ impl Halt {
 impl Drop for Halt {
     fn drop(&mut self) {
         for (signal, on_abort) in &self.links {
-            let _ = signal.remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+            bindings::off_abort(signal, on_abort.as_ref().unchecked_ref());
         }
     }
 }
@@ -484,8 +484,8 @@ async fn read_chats(job: &Job, source: Source, cursor: JsValue) {
     let page = job
         .call(|| async move {
             match source {
-                Source::Open => client::list_chats(config, params, calls, state, cursor).await,
-                Source::Archived => client::list_archived_chats(config, params, calls, state, cursor).await,
+                Source::Open => client::request(config, Operation::ListChats, JsValue::UNDEFINED, params, calls, state, cursor).await,
+                Source::Archived => client::request(config, Operation::ListArchivedChats, JsValue::UNDEFINED, params, calls, state, cursor).await,
             }
         })
         .await;
@@ -509,7 +509,7 @@ async fn export_chat(job: &Job, chat: Chat) {
         Chat::Given(id) => {
             let id = JsValue::from_str(&id);
             let (config, chat_id, calls, state) = (job.config.clone(), id.clone(), job.calls.clone(), job.state.clone());
-            match job.call(|| client::get_chat(config, chat_id, calls, state)).await {
+            match job.call(|| client::request(config, Operation::GetChat, chat_id, JsValue::UNDEFINED, calls, state, JsValue::UNDEFINED)).await {
                 Ok(chat) => (id, chat),
                 Err(e) => return chat_failed(job, &id, &e, 0).await,
             }
@@ -523,7 +523,7 @@ async fn export_chat(job: &Job, chat: Chat) {
     loop {
         let (config, chat_id, params, calls, state) =
             (job.config.clone(), id.clone(), job.feed_params.clone(), job.calls.clone(), job.state.clone());
-        let page = match job.call(|| client::get_feed(config, chat_id, params, calls, state, cursor)).await {
+        let page = match job.call(|| client::request(config, Operation::GetFeed, chat_id, params, calls, state, cursor)).await {
             Ok(page) => page,
             Err(e) => return chat_failed(job, &id, &e, written).await,
         };

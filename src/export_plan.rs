@@ -63,12 +63,16 @@ fn whole(name: &str, n: f64, max: u32) -> Result<u32, Error> {
 
 /// An id that occurs more than once in `ids` (the smallest such), if any.
 pub fn first_duplicate<'a>(ids: &[&'a str]) -> Option<&'a str> {
-    let mut sorted = ids.to_vec();
-    sorted.sort_unstable();
-    sorted.windows(2).find_map(|pair| match pair {
-        [a, b] if a == b => Some(*a),
-        _ => None,
-    })
+    // Kept sorted by inserting at the binary-search position: far less WebAssembly than a sort.
+    let mut seen: Vec<&str> = Vec::with_capacity(ids.len());
+    let mut smallest: Option<&str> = None;
+    for id in ids {
+        match seen.binary_search(id) {
+            Ok(_) => smallest = Some(smallest.map_or(*id, |s| s.min(*id))),
+            Err(at) => seen.insert(at, id),
+        }
+    }
+    smallest
 }
 
 /// How long a worker should wait before its next request, given the last budget the API reported.

@@ -1,7 +1,7 @@
 //! GoSquared Live Chat API client, compiled to WebAssembly for edge functions, Node, Deno, Bun and browsers.
 //!
 //! The pure modules (`encode`, `time`, `validate`, `endpoints`, `error`, `retry`, `pagination`, `rate_limit`,
-//! and for the edge toolkit `signature`, `webhook`, `proxy`) hold the behaviour and are tested natively with
+//! and for the edge toolkit `signature`, `webhook`, `proxy`; `text` for substring search) hold the behaviour and are tested natively with
 //! `cargo test`. The `js` modules (`bindings`, `convert`, `transport`, `client`, `edge`) are the thin
 //! WebAssembly boundary: they read JS inputs, call the global `fetch` and hand plain JS objects back.
 
@@ -15,6 +15,7 @@ pub mod proxy;
 pub mod rate_limit;
 pub mod retry;
 pub mod signature;
+pub mod text;
 pub mod time;
 pub mod validate;
 pub mod webhook;

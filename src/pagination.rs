@@ -4,7 +4,7 @@ use crate::validate::MAX_LIMIT;
 
 /// What is known about a page just received.
 #[derive(Clone, Debug, PartialEq)]
-pub struct PageFacts<'a> {
+pub struct PageFacts {
     /// The offset the page was asked for.
     pub offset: u64,
     /// The page size asked for, when one was sent.
@@ -13,10 +13,8 @@ pub struct PageFacts<'a> {
     pub len: usize,
     /// The total the API reported, when it did.
     pub cardinality: Option<f64>,
-    /// A fingerprint of the page's first item.
-    pub first_key: Option<&'a str>,
-    /// The fingerprint of the previous page's first item, when this is not the first page.
-    pub previous_first_key: Option<&'a str>,
+    /// Whether the page's first item has the same fingerprint as the previous page's (false on a first page).
+    pub repeats_previous: bool,
 }
 
 /// The verdict on a page.
@@ -29,8 +27,8 @@ pub enum Verdict {
 }
 
 /// Judges a page: a short or empty page ends the list, as does reaching `cardinality` or a repeated page.
-pub fn judge(p: &PageFacts<'_>) -> Verdict {
-    if p.len > 0 && p.previous_first_key.is_some() && p.first_key == p.previous_first_key {
+pub fn judge(p: &PageFacts) -> Verdict {
+    if p.len > 0 && p.repeats_previous {
         return Verdict::Repeated;
     }
     let len = p.len as u64;
@@ -49,8 +47,8 @@ pub fn judge(p: &PageFacts<'_>) -> Verdict {
 mod tests {
     use super::*;
 
-    fn facts(offset: u64, limit: Option<u32>, len: usize, cardinality: Option<f64>) -> PageFacts<'static> {
-        PageFacts { offset, limit, len, cardinality, first_key: Some("a"), previous_first_key: None }
+    fn facts(offset: u64, limit: Option<u32>, len: usize, cardinality: Option<f64>) -> PageFacts {
+        PageFacts { offset, limit, len, cardinality, repeats_previous: false }
     }
 
     #[test]
@@ -72,9 +70,12 @@ mod tests {
     #[test]
     fn a_repeated_page_ends_the_list() {
         let mut f = facts(10, Some(10), 10, None);
-        f.previous_first_key = Some("a");
+        f.repeats_previous = true;
         assert_eq!(judge(&f), Verdict::Repeated);
-        f.previous_first_key = Some("b");
+        f.repeats_previous = false;
         assert_eq!(judge(&f), Verdict::Next(Some((20, 10))));
+        f.len = 0;
+        f.repeats_previous = true;
+        assert_eq!(judge(&f), Verdict::Next(None), "an empty page is an end, not a repeat");
     }
 }

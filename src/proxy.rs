@@ -4,7 +4,7 @@
 use crate::endpoints::{self, ApiRequest, ListParams};
 use crate::error::Error;
 use crate::webhook::Found;
-use crate::{encode, validate};
+use crate::{encode, text, validate};
 
 /// One operation a proxy can allow: the client method's name, the path it serves, and how its upstream
 /// request is built (which gives the upstream method and path, so they cannot drift from the client's).
@@ -75,7 +75,7 @@ impl ProxyConfig {
         for name in allow {
             let found = OPERATIONS.iter().position(|op| op.name == name).ok_or_else(|| {
                 let known: Vec<&str> = OPERATIONS.iter().map(|op| op.name).collect();
-                Error::invalid(format!("allow names an unknown operation \"{}\" (known: {})", crate::error::truncate(name, 40), known.join(", ")))
+                Error::invalid(format!("allow names an unknown operation \"{}\" (known: {})", crate::error::truncate(name, 40), text::join(&known, ", ")))
             })?;
             indexes.push(found);
         }
@@ -100,7 +100,7 @@ fn refuse(status: u16, code: &'static str, message: impl Into<String>) -> Decisi
 fn route_path<'a>(path: &'a str, prefix: Option<&str>) -> Option<&'a str> {
     match prefix {
         Some(p) => path.strip_prefix(p).filter(|rest| rest.starts_with('/')),
-        None => ["/chat/v1/", "/account/v1/"].iter().filter_map(|root| path.find(root)).min().and_then(|at| path.get(at..)),
+        None => ["/chat/v1/", "/account/v1/"].iter().filter_map(|root| text::find(path, root)).min().and_then(|at| path.get(at..)),
     }
 }
 
@@ -136,7 +136,7 @@ pub fn decide(config: &ProxyConfig, method: &str, path: &str, query: &str) -> De
         let Some(id) = match_pattern(op.pattern, route) else { continue };
         path_matched = true;
         let request = match id {
-            Ok(id) if !op.pattern.contains("{id}") || validate::chat_id(&id).is_ok() => (op.build)(&id),
+            Ok(id) if !text::contains(op.pattern, "{id}") || validate::chat_id(&id).is_ok() => (op.build)(&id),
             _ => {
                 bad_id = true;
                 continue;

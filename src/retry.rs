@@ -88,7 +88,7 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
 
 /// Parses an IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT` into epoch milliseconds.
 fn http_date_ms(v: &str) -> Option<f64> {
-    let (_, rest) = v.split_once(", ")?;
+    let (_, rest) = crate::text::split_once(v, ", ")?;
     let mut parts = rest.split(' ');
     let day = parts.next()?;
     let month = parts.next()?;

@@ -1,7 +1,7 @@
 //! One HTTP attempt over `fetch`, with the guard that owns its timer and abort controller, and the
 //! cancellable wait between attempts.
 
-use crate::bindings::{clear_timeout, fetch_function, set_timeout};
+use crate::bindings::{self, clear_timeout, fetch_function, set_timeout};
 use crate::convert::{self, get, set};
 use crate::error::{Error, ErrorKind};
 use js_sys::{Array, Function, Object, Promise};
@@ -37,11 +37,11 @@ impl AttemptGuard {
         let mut stop = None;
         let stopped = Promise::new(&mut |_, reject| stop = Some(reject));
         let stop = stop.ok_or_else(missing)?;
-        let _ = controller.signal().add_event_listener_with_callback("abort", &stop);
+        bindings::on_abort(&controller.signal(), &stop);
         let timer = set_timeout(&abort.bind0(&controller), f64::from(timeout_ms));
         let caller = caller.map(|signal| {
             let on_abort = abort.bind0(&controller);
-            let _ = signal.add_event_listener_with_callback("abort", &on_abort);
+            bindings::on_abort(signal, &on_abort);
             (signal.clone(), on_abort)
         });
         Ok(AttemptGuard { controller, stopped, stop, timer, caller })
@@ -62,9 +62,9 @@ impl Drop for AttemptGuard {
     fn drop(&mut self) {
         clear_timeout(&self.timer);
         // Unhooked so that nothing keeps `stopped`, and through it the race and its answer, alive.
-        let _ = self.controller.signal().remove_event_listener_with_callback("abort", &self.stop);
+        bindings::off_abort(&self.controller.signal(), &self.stop);
         if let Some((signal, on_abort)) = &self.caller {
-            let _ = signal.remove_event_listener_with_callback("abort", on_abort);
+            bindings::off_abort(signal, on_abort);
         }
     }
 }
@@ -83,6 +83,8 @@ pub struct Answer {
     pub status: u16,
     /// The response's `headers` object.
     headers: JsValue,
+    /// Its `get` method, looked up once for all the headers read.
+    header_get: Option<Function>,
     /// The body text.
     pub body: JsValue,
 }
@@ -90,8 +92,8 @@ pub struct Answer {
 impl Answer {
     /// Reads one header, case-insensitively, through the response's `headers.get`.
     pub fn header(&self, name: &str) -> Option<String> {
-        let get_fn = get(&self.headers, "get").ok()?.dyn_into::<Function>().ok()?;
-        get_fn.call1(&self.headers, &JsValue::from_str(name)).ok()?.as_string()
+        let get_fn = self.header_get.as_ref()?;
+        get_fn.call1(&self.headers, &convert::name(name)).ok()?.as_string()
     }
 }
 
@@ -166,7 +168,8 @@ pub async fn attempt(
         return Err(not_response());
     }
     drop(guard);
-    Ok(Answer { status, headers, body })
+    let header_get = get(&headers, "get").ok().and_then(|f| f.dyn_into::<Function>().ok());
+    Ok(Answer { status, headers, header_get, body })
 }
 
 /// Waits `ms` milliseconds; the caller's signal ends the wait at once with its reason.
@@ -188,13 +191,13 @@ pub async fn sleep(ms: f64, caller: Option<&AbortSignal>) -> Result<(), JsValue>
         let cb = Closure::<dyn FnMut()>::new(move || {
             let _ = reject.call1(&JsValue::UNDEFINED, &reason_of(&source));
         });
-        let _ = signal.add_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
+        bindings::on_abort(signal, cb.as_ref().unchecked_ref());
         (signal, cb)
     });
     let result = JsFuture::from(promise).await.map(|_| ());
     clear_timeout(&timer);
     if let Some((signal, cb)) = &on_abort {
-        let _ = signal.remove_event_listener_with_callback("abort", cb.as_ref().unchecked_ref());
+        bindings::off_abort(signal, cb.as_ref().unchecked_ref());
     }
     drop(on_time);
     result

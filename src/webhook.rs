@@ -115,7 +115,7 @@ pub fn check_chat_message(lookup: impl Fn(&[&str]) -> Found) -> Result<(), Error
         _ => return Err(invalid_payload("version must be a string")),
     }
     for field in CHAT_MESSAGE {
-        let name = field.path.join(".");
+        let name = crate::text::join(field.path, ".");
         let found = lookup(field.path);
         let ok = match (&found, field.want) {
             (Found::Missing | Found::Null, _) => !field.required,
@@ -217,7 +217,7 @@ impl NewWebhook {
                 .iter()
                 .find(|known| **known == t)
                 .copied()
-                .ok_or_else(|| Error::invalid(format!("trigger must be one of {}", TRIGGERS.join(", "))))?,
+                .ok_or_else(|| Error::invalid(format!("trigger must be one of {}", crate::text::join(TRIGGERS, ", "))))?,
         };
         if let Some(TriggerValue::Number(n)) = &value {
             if !n.is_finite() || n.fract() != 0.0 || n.abs() > validate::MAX_SAFE_INTEGER {
