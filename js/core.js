@@ -35,6 +35,16 @@ export class ChatClient {
     }
   }
 
+  /** Runs one operation in the core and turns a failure into its error class. */
+  #call(operation, target, input, opts) {
+    return settle(core.request(this.#config, operation, target, input, opts, this.#state));
+  }
+
+  /** Runs a list operation as a `PagePromise`; the core hands back the cursor of the next page. */
+  #list(operation, target, params, opts) {
+    return new PagePromise((cursor) => core.request(this.#config, operation, target, params, opts, this.#state, cursor));
+  }
+
   /** The rate-limit budget from the last answer: `{ limit, remaining, cost, fullInSeconds }`, or undefined. */
   get rateLimit() {
     return this.#state.rateLimit;
@@ -42,62 +52,62 @@ export class ChatClient {
 
   /** Lists open chats, newest activity first. */
   listChats(params, opts) {
-    return new PagePromise((cursor) => core.request(this.#config, Operation.ListChats, undefined, params, opts, this.#state, cursor));
+    return this.#list(Operation.ListChats, undefined, params, opts);
   }
 
   /** Lists archived chats. */
   listArchivedChats(params, opts) {
-    return new PagePromise((cursor) => core.request(this.#config, Operation.ListArchivedChats, undefined, params, opts, this.#state, cursor));
+    return this.#list(Operation.ListArchivedChats, undefined, params, opts);
   }
 
   /** Reads one chat. */
   getChat(chatId, opts) {
-    return settle(core.request(this.#config, Operation.GetChat, chatId, undefined, opts, this.#state));
+    return this.#call(Operation.GetChat, chatId, undefined, opts);
   }
 
   /** Lists a chat's feed: its messages, notes and events. */
   getFeed(chatId, params, opts) {
-    return new PagePromise((cursor) => core.request(this.#config, Operation.GetFeed, chatId, params, opts, this.#state, cursor));
+    return this.#list(Operation.GetFeed, chatId, params, opts);
   }
 
   /** Lists a chat's messages. */
   listMessages(chatId, params, opts) {
-    return new PagePromise((cursor) => core.request(this.#config, Operation.ListMessages, chatId, params, opts, this.#state, cursor));
+    return this.#list(Operation.ListMessages, chatId, params, opts);
   }
 
   /** Sends a message to a chat, as an agent unless `from` says otherwise. */
   sendMessage(chatId, message, opts) {
-    return settle(core.request(this.#config, Operation.SendMessage, chatId, message, opts, this.#state));
+    return this.#call(Operation.SendMessage, chatId, message, opts);
   }
 
   /** Leaves a private note on a chat for the team. */
   addNote(chatId, note, opts) {
-    return settle(core.request(this.#config, Operation.AddNote, chatId, note, opts, this.#state));
+    return this.#call(Operation.AddNote, chatId, note, opts);
   }
 
   /** Archives a chat. */
   archiveChat(chatId, opts) {
-    return settle(core.request(this.#config, Operation.ArchiveChat, chatId, undefined, opts, this.#state));
+    return this.#call(Operation.ArchiveChat, chatId, undefined, opts);
   }
 
   /** Brings a chat back from the archive. */
   unarchiveChat(chatId, opts) {
-    return settle(core.request(this.#config, Operation.UnarchiveChat, chatId, undefined, opts, this.#state));
+    return this.#call(Operation.UnarchiveChat, chatId, undefined, opts);
   }
 
   /** Lists the project's webhooks (Account API); resolves to an array. */
   listWebhooks(opts) {
-    return settle(core.request(this.#config, Operation.ListWebhooks, undefined, undefined, opts, this.#state));
+    return this.#call(Operation.ListWebhooks, undefined, undefined, opts);
   }
 
   /** Registers a webhook: `{ url, name?, trigger = "chat_message", value?, includeUnverified? }`. */
   createWebhook(webhook, opts) {
-    return settle(core.request(this.#config, Operation.CreateWebhook, undefined, webhook, opts, this.#state));
+    return this.#call(Operation.CreateWebhook, undefined, webhook, opts);
   }
 
   /** Removes a webhook by id. */
   deleteWebhook(webhookId, opts) {
-    return settle(core.request(this.#config, Operation.DeleteWebhook, webhookId, undefined, opts, this.#state));
+    return this.#call(Operation.DeleteWebhook, webhookId, undefined, opts);
   }
 
   /**
