@@ -1,12 +1,13 @@
-// The public client. Each method hands its arguments to the WebAssembly core, which checks them, builds
-// and sends the request, retries as its policy allows and classifies failures; this layer only gives the
-// results their JavaScript shape.
+// The public client. Each method hands its arguments to the WebAssembly core, which checks them, plans the
+// request, judges every answer (retry or not, which error) and shapes the result; transport.js does the
+// sending and waiting, and this layer gives the results their JavaScript shape.
 
 import core from "./calls.js";
 import { Operation } from "./gosquared_chat.js";
 import { toError } from "./errors.js";
 import { PagePromise } from "./pagination.js";
 import { exportStream } from "./export.js";
+import { perform } from "./transport.js";
 
 export * from "./errors.js";
 export { Page, PagePromise } from "./pagination.js";
@@ -33,16 +34,25 @@ export class ChatClient {
     } catch (error) {
       throw toError(error);
     }
+    // While the module loads (browsers), the config is a promise; once it is there, calls use it directly.
+    if (this.#config instanceof Promise) this.#config.then((config) => (this.#config = config), () => {});
   }
 
-  /** Runs one operation in the core and turns a failure into its error class. */
+  /** Runs one operation; rejects with the core's error descriptor or the caller's abort reason. */
+  #run(operation, target, input, opts, cursor) {
+    const config = this.#config;
+    if (config instanceof Promise) return config.then((ready) => perform(ready, this.#state, operation, target, input, opts, cursor));
+    return perform(config, this.#state, operation, target, input, opts, cursor);
+  }
+
+  /** Runs one operation and turns a failure into its error class. */
   #call(operation, target, input, opts) {
-    return settle(core.request(this.#config, operation, target, input, opts, this.#state));
+    return settle(this.#run(operation, target, input, opts, undefined));
   }
 
   /** Runs a list operation as a `PagePromise`; the core hands back the cursor of the next page. */
   #list(operation, target, params, opts) {
-    return new PagePromise((cursor) => core.request(this.#config, operation, target, params, opts, this.#state, cursor));
+    return new PagePromise((cursor) => this.#run(operation, target, params, opts, cursor));
   }
 
   /** The rate-limit budget from the last answer: `{ limit, remaining, cost, fullInSeconds }`, or undefined. */
@@ -116,7 +126,8 @@ export class ChatClient {
    *   timeoutMs, maxRetries }`
    */
   exportChats(options) {
-    return exportStream((sink) => core.exportChats(this.#config, options, this.#state, sink));
+    const request = (operation, target, input, opts, cursor) => this.#run(operation, target, input, opts, cursor);
+    return exportStream((sink) => core.exportChats(this.#config, options, this.#state, sink), request);
   }
 
   get [Symbol.toStringTag]() {

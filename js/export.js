@@ -2,15 +2,17 @@
 // into the stream, keeps the core waiting while the reader is behind, and stops the core on cancel.
 
 import { toError } from "./errors.js";
+import { sleep } from "./transport.js";
 
 /** Bytes queued in the stream before the writers are held back. */
 const HIGH_WATER_MARK = 64 * 1024;
 
 /**
  * A byte stream fed by `start(sink)`, which must return a promise that settles once it has stopped.
- * `sink.write(text)` resolves to the bytes written once the reader has room; `sink.signal` fires on cancel.
+ * `sink.write(text)` resolves to the bytes written once the reader has room; `sink.signal` fires on cancel;
+ * `sink.request(operation, target, input, opts, cursor)` is the client's call; `sink.sleep(ms, signal)` waits.
  */
-export function exportStream(start) {
+export function exportStream(start, request) {
   const cancelled = new AbortController();
   const encoder = new TextEncoder();
   let held = [];
@@ -25,6 +27,8 @@ export function exportStream(start) {
       start(controller) {
         const sink = {
           signal: cancelled.signal,
+          request,
+          sleep,
           write(text) {
             if (cancelled.signal.aborted) return Promise.resolve(0);
             const bytes = encoder.encode(text);

@@ -6,14 +6,6 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    /// The global `setTimeout`; its handle is a number in browsers and an object in Node.
-    #[wasm_bindgen(js_name = setTimeout)]
-    pub fn set_timeout(handler: &Function, ms: f64) -> JsValue;
-
-    /// The global `clearTimeout`.
-    #[wasm_bindgen(js_name = clearTimeout)]
-    pub fn clear_timeout(handle: &JsValue);
-
     /// The engine's own `JSON.parse`, given the JS string as it is (no copy into wasm memory).
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
     pub fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
@@ -38,14 +30,9 @@ extern "C" {
     pub fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
 }
 
-/// The `fetch` to call: the injected one, else the global `fetch` as it is at call time.
-pub fn fetch_function(injected: Option<&Function>) -> Option<Function> {
-    if let Some(f) = injected {
-        return Some(f.clone());
-    }
-    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("fetch"))
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok())
+/// Whether the global object has a `fetch` function.
+pub fn has_global_fetch() -> bool {
+    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("fetch")).is_ok_and(|f| f.is_function())
 }
 
 /// Calls `listener` when `signal` aborts; a signal-like object whose method throws is left unhooked.
@@ -56,4 +43,31 @@ pub fn on_abort(signal: &AbortSignal, listener: &Function) {
 /// Undoes [`on_abort`].
 pub fn off_abort(signal: &AbortSignal, listener: &Function) {
     let _ = signal.unchecked_ref::<Listenable>().remove_listener(&crate::convert::name("abort"), listener);
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The builders of the objects a call hands back (`js/shapes.js`): each object is made by one call, with
+    /// a fixed layout, instead of one property write across the boundary per field.
+    pub type Shapes;
+
+    /// `{ url, init, timeoutMs, maxRetries, facts, signal, offset, limit, firstKey }`: a call's plan.
+    #[wasm_bindgen(method)]
+    pub fn plan(this: &Shapes, url: &JsValue, init: &JsValue, timeout_ms: u32, max_retries: u32, facts: u32, signal: &JsValue, offset: &JsValue, limit: &JsValue, first_key: &JsValue) -> JsValue;
+
+    /// `{ method, headers, body }`, the `fetch` options (no `body` when it is undefined).
+    #[wasm_bindgen(method)]
+    pub fn init(this: &Shapes, method: &JsValue, headers: &JsValue, body: &JsValue) -> JsValue;
+
+    /// `{ items, cardinality, offset, limit, next }`: one page of a list.
+    #[wasm_bindgen(method)]
+    pub fn page(this: &Shapes, items: &JsValue, cardinality: &JsValue, offset: f64, limit: u32, next: &JsValue) -> JsValue;
+
+    /// `{ offset, limit, firstKey }`: where the next page starts.
+    #[wasm_bindgen(method)]
+    pub fn cursor(this: &Shapes, offset: f64, limit: u32, first_key: &JsValue) -> JsValue;
+
+    /// `{ limit, remaining, cost, fullInSeconds }`, with the undefined ones left out.
+    #[wasm_bindgen(method, js_name = rateLimit)]
+    pub fn rate_limit(this: &Shapes, limit: &JsValue, remaining: &JsValue, cost: &JsValue, full_in_seconds: &JsValue) -> JsValue;
 }

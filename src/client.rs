@@ -1,17 +1,15 @@
 //! The function the JS `ChatClient` calls for every endpoint (`request`, told which by an `Operation`), and
 //! the request loop they all share.
 
-use crate::bindings::{json_parse, json_stringify};
+use crate::bindings::{json_parse, json_stringify, Shapes};
 use crate::config::{CallOptions, Config};
-use crate::convert::{self, get, set};
-use crate::endpoints::{self, ApiRequest, Expect, ListParams};
+use crate::convert::{self, get};
+use crate::endpoints::{self, ApiRequest, Expect, Facts, ListParams};
 use crate::error::{ApiCode, Error, ErrorKind};
 use crate::pagination::{self, PageFacts, Verdict};
 use crate::rate_limit::RateLimit;
 use crate::retry::{self, Decision, Failure};
-use crate::transport::{self, Answer, AttemptError};
-use js_sys::{Array, JsString, Object};
-use std::rc::Rc;
+use js_sys::{Array, Function, JsString, Object};
 use wasm_bindgen::prelude::*;
 
 /// Checks client options and returns them normalised, as a plain object to pass back on every call.
@@ -38,36 +36,152 @@ pub enum Operation {
     DeleteWebhook,
 }
 
-/// Runs one operation: `target` is the chat or webhook it acts on, `input` its parameters or body.
+/// How an attempt ended without an answer to judge, as the JS transport reports it to [`settle_failure`].
 #[wasm_bindgen]
-pub async fn request(config: JsValue, operation: Operation, target: JsValue, input: JsValue, opts: JsValue, state: JsValue, cursor: JsValue) -> Result<JsValue, JsValue> {
-    let (config, opts) = prepare(&config, &opts)?;
-    let (request, shape) = plan(operation, &target, &input, &cursor).map_err(|e| convert::error_to_js(&e))?;
-    let body = execute(&config, &opts, &state, &request).await?;
-    match shape {
-        Shape::Body => Ok(body),
-        Shape::Page(previous_first) => list_page(&request, &body, previous_first.as_ref()).map_err(|e| {
-            let e = e.at(request.method, &request.path).redact(&config.secrets());
-            convert::error_to_js(&e)
-        }),
-        Shape::Webhooks => Ok(if Array::is_array(&body) { body } else { get(&body, "list").unwrap_or(body) }),
+#[derive(Clone, Copy)]
+pub enum AttemptFailure {
+    /// Neither an injected nor a global `fetch` exists.
+    NoFetch,
+    /// `fetch` threw instead of returning a promise.
+    FetchThrew,
+    /// The promise `fetch` returned rejected.
+    RequestFailed,
+    /// Reading the body failed.
+    ReadFailed,
+    /// The attempt's timer fired first.
+    TimedOut,
+    /// `fetch` resolved to something that is not a Response.
+    NotResponse,
+}
+
+/// Checks an operation's arguments and options and plans its request, before anything is sent.
+///
+/// The plan is a plain object: `url` and `init` for `fetch`, the caller's `signal`, `timeoutMs`, and what
+/// [`settle_response`] and [`settle_failure`] read back (`maxRetries`, `facts`, and for lists the window asked
+/// for and the previous page's fingerprint).
+#[wasm_bindgen(js_name = prepareCall)]
+pub fn prepare_call(shapes: &Shapes, config: &JsValue, operation: Operation, target: &JsValue, input: &JsValue, opts: &JsValue, cursor: &JsValue) -> Result<JsValue, JsValue> {
+    let fail = |e: Error| convert::error_to_js(&e);
+    let config = Config::read(config).map_err(fail)?;
+    let opts = CallOptions::from_js(opts, &config).map_err(fail)?;
+    let (request, previous_first) = plan(operation, target, input, cursor).map_err(fail)?;
+    let window = request.list.as_ref().map(|(_, p)| p);
+    let offset = window.map_or(JsValue::UNDEFINED, |p| JsValue::from(p.offset.unwrap_or(0) as f64));
+    let limit = window.and_then(|p| p.limit).map_or(JsValue::UNDEFINED, JsValue::from);
+    let signal = opts.signal.map_or(JsValue::UNDEFINED, JsValue::from);
+    let url = request_url(&config, &request);
+    let init = request_init(shapes, &config, &request);
+    let first_key = previous_first.unwrap_or(JsValue::UNDEFINED);
+    Ok(shapes.plan(&url, &init, opts.timeout_ms, opts.max_retries, request.facts().pack(), &signal, &offset, &limit, &first_key))
+}
+
+/// Throws the signal's abort reason if it has fired, as `AbortSignal.throwIfAborted` does; a signal-like
+/// object whose getters throw ends the call with an `InvalidRequestError` instead.
+#[wasm_bindgen(js_name = throwIfAborted)]
+pub fn throw_if_aborted(signal: &JsValue) -> Result<(), JsValue> {
+    let fail = |e: Error| convert::error_to_js(&e);
+    if get(signal, "aborted").map_err(fail)?.is_truthy() {
+        return Err(get(signal, "reason").map_err(fail)?);
+    }
+    Ok(())
+}
+
+/// Judges an attempt's answer: resolves to the operation's result, or to the milliseconds to wait before
+/// the next attempt (a number, which no result is), or throws the error that ends the call.
+// Positional arguments, so that a call builds no object just to pass them.
+#[allow(clippy::too_many_arguments)]
+#[wasm_bindgen(js_name = settleResponse)]
+pub fn settle_response(shapes: &Shapes, config: &JsValue, operation: Operation, plan: &JsValue, attempts: u32, response: &JsValue, body: &JsValue, state: &JsValue) -> Result<JsValue, JsValue> {
+    let facts = read_facts(plan)?;
+    let status = get(response, "status")
+        .ok()
+        .and_then(|s| s.as_f64())
+        .filter(|s| s.fract() == 0.0 && (100.0..=599.0).contains(s));
+    let (Some(status), true) = (status, body.is_string()) else {
+        return settle_failure(config, plan, attempts, AttemptFailure::NotResponse, &JsValue::UNDEFINED).map(JsValue::from);
+    };
+    let answer = Answer::new(status as u16, response, body);
+    record_rate_limit(shapes, state, &answer);
+    let error = match decode(facts, &answer) {
+        Ok(body) => return shape(shapes, operation, plan, body).map_err(|e| finish(config, plan, facts, Error { attempts, ..e })),
+        Err(e) => e,
+    };
+    conclude(config, plan, facts, attempts, Failure::Status(answer.status), error).map(JsValue::from)
+}
+
+/// Judges an attempt that ended without an answer: resolves to the milliseconds to wait before the next
+/// attempt, or throws the error that ends the call. `thrown` is what `fetch` or the body read threw.
+#[wasm_bindgen(js_name = settleFailure)]
+pub fn settle_failure(config: &JsValue, plan: &JsValue, attempts: u32, how: AttemptFailure, thrown: &JsValue) -> Result<f64, JsValue> {
+    let facts = read_facts(plan)?;
+    let timeout_ms = get(plan, "timeoutMs").ok().and_then(|t| t.as_f64()).unwrap_or(0.0);
+    let (failure, error) = match how {
+        AttemptFailure::TimedOut => {
+            let message = format!("The attempt timed out after {} ms", crate::number::integer_text(timeout_ms));
+            (Failure::Timeout, Error::new(ErrorKind::Timeout, message))
+        }
+        AttemptFailure::NotResponse => (Failure::Connection, Error::new(ErrorKind::ResponseFormat, "fetch resolved to something that is not a Response")),
+        AttemptFailure::NoFetch => (Failure::Connection, Error::new(ErrorKind::Connection, "no fetch function is available")),
+        AttemptFailure::FetchThrew | AttemptFailure::RequestFailed | AttemptFailure::ReadFailed => {
+            let what = match how {
+                AttemptFailure::FetchThrew => "fetch threw",
+                AttemptFailure::RequestFailed => "The request failed",
+                _ => "Reading the response failed",
+            };
+            let detail = get(thrown, "message").ok().and_then(|m| m.as_string()).unwrap_or_else(|| "unknown error".into());
+            (Failure::Connection, Error::new(ErrorKind::Connection, format!("{what}: {}", crate::error::truncate(&detail, 200))))
+        }
+    };
+    conclude(config, plan, facts, attempts, failure, error)
+}
+
+fn read_facts(plan: &JsValue) -> Result<Facts, JsValue> {
+    get(plan, "facts")
+        .ok()
+        .and_then(|f| f.as_f64())
+        .and_then(|f| Facts::unpack(f as u32))
+        .ok_or_else(|| convert::error_to_js(&Error::invalid("the call's plan is not one made by prepareCall")))
+}
+
+/// Retries when the policy allows (the delay, in ms), otherwise the finished error.
+fn conclude(config: &JsValue, plan: &JsValue, facts: Facts, attempts: u32, failure: Failure, mut error: Error) -> Result<f64, JsValue> {
+    let max_retries = get(plan, "maxRetries").ok().and_then(|m| m.as_f64()).unwrap_or(0.0) as u32;
+    let random = js_sys::Math::random();
+    match retry::decide(facts.retry, failure, attempts, max_retries, error.retry_after_ms, random) {
+        Decision::Retry(delay) => Ok(delay),
+        Decision::Stop => {
+            error.attempts = attempts;
+            error.may_have_succeeded = retry::may_have_succeeded(facts.retry, failure);
+            Err(finish(config, plan, facts, error))
+        }
     }
 }
 
-/// How a decoded body becomes an operation's result.
-enum Shape {
-    /// The body itself.
-    Body,
-    /// `{ items, cardinality, offset, limit, next }`, given the fingerprint (a JS string) of the page before, if any.
-    Page(Option<JsValue>),
-    /// The array of webhooks, also when the API wraps it in `{ list }`.
-    Webhooks,
+/// Adds the method and path to an error, takes every secret out of it and turns it into its JS descriptor.
+fn finish(config: &JsValue, plan: &JsValue, facts: Facts, error: Error) -> JsValue {
+    let Ok(config) = Config::read(config) else {
+        return convert::error_to_js(&error);
+    };
+    let url = get(plan, "url").ok().and_then(|u| u.as_string()).unwrap_or_default();
+    let base_len = config.base_url.length() as usize;
+    let rest = url.get(base_len..).unwrap_or_default();
+    let path = rest.split('?').next().unwrap_or_default();
+    convert::error_to_js(&error.at(facts.method, path).redact(&config.secrets()))
 }
 
-/// Checks an operation's arguments and builds its request.
-fn plan(operation: Operation, target: &JsValue, input: &JsValue, cursor: &JsValue) -> Result<(ApiRequest, Shape), Error> {
-    let page = |(params, previous_first): (ListParams, Option<JsValue>), build: &dyn Fn(&ListParams) -> ApiRequest| (build(&params), Shape::Page(previous_first));
-    let body = |request: ApiRequest| (request, Shape::Body);
+/// Gives a decoded body the operation's result shape.
+fn shape(shapes: &Shapes, operation: Operation, plan: &JsValue, body: JsValue) -> Result<JsValue, Error> {
+    match operation {
+        Operation::ListChats | Operation::ListArchivedChats | Operation::GetFeed | Operation::ListMessages => list_page(shapes, plan, &body),
+        Operation::ListWebhooks => Ok(if Array::is_array(&body) { body } else { get(&body, "list").unwrap_or(body) }),
+        _ => Ok(body),
+    }
+}
+
+/// Checks an operation's arguments and builds its request, with the previous page's fingerprint for lists.
+fn plan(operation: Operation, target: &JsValue, input: &JsValue, cursor: &JsValue) -> Result<(ApiRequest, Option<JsValue>), Error> {
+    let page = |(params, previous_first): (ListParams, Option<JsValue>), build: &dyn Fn(&ListParams) -> ApiRequest| (build(&params), previous_first);
+    let body = |request: ApiRequest| (request, None);
     Ok(match operation {
         Operation::ListChats => page(convert::list_params(input, cursor)?, &endpoints::list_chats),
         Operation::ListArchivedChats => page(convert::list_params(input, cursor)?, &endpoints::list_archived_chats),
@@ -92,29 +206,18 @@ fn plan(operation: Operation, target: &JsValue, input: &JsValue, cursor: &JsValu
         }
         Operation::ArchiveChat => body(endpoints::archive_chat(&convert::chat_id(target)?)),
         Operation::UnarchiveChat => body(endpoints::unarchive_chat(&convert::chat_id(target)?)),
-        Operation::ListWebhooks => (endpoints::list_webhooks(), Shape::Webhooks),
+        Operation::ListWebhooks => body(endpoints::list_webhooks()),
         Operation::CreateWebhook => body(endpoints::create_webhook(&crate::edge::new_webhook(input)?)),
         Operation::DeleteWebhook => body(endpoints::delete_webhook(&crate::edge::webhook_id(target)?)),
     })
 }
 
-fn prepare(config: &JsValue, opts: &JsValue) -> Result<(Rc<Config>, CallOptions), JsValue> {
-    let config = Config::read(config).map_err(|e| convert::error_to_js(&e))?;
-    let opts = CallOptions::from_js(opts, &config).map_err(|e| convert::error_to_js(&e))?;
-    Ok((config, opts))
-}
-
-fn request_init(config: &Config, request: &ApiRequest) -> Object {
-    let init = Object::new();
-    set(&init, "method", &convert::name(request.method));
+fn request_init(shapes: &Shapes, config: &Config, request: &ApiRequest) -> JsValue {
+    let method = convert::name(request.method);
     match &request.body {
-        Some(body) => {
-            set(&init, "headers", &config.write_headers);
-            set(&init, "body", &JsValue::from_str(body));
-        }
-        None => set(&init, "headers", &config.read_headers),
+        Some(body) => shapes.init(&method, &config.write_headers, &JsValue::from_str(body)),
+        None => shapes.init(&method, &config.read_headers, &JsValue::UNDEFINED),
     }
-    init
 }
 
 /// The request's URL as a JS string: the base and auth query stay JS strings, only the path is copied out.
@@ -127,48 +230,34 @@ fn request_url(config: &Config, request: &ApiRequest) -> JsString {
         .concat(&JsValue::from_str(&request.query_tail()))
 }
 
-/// Sends a request, retrying as the policy allows, and returns the decoded 2xx body.
-async fn execute(config: &Config, opts: &CallOptions, state: &JsValue, request: &ApiRequest) -> Result<JsValue, JsValue> {
-    let signal = opts.signal.as_ref();
-    if let Some(reason) = transport::aborted_reason(signal) {
-        return Err(reason);
+/// What the API answered: status, headers and the body as a JS string (not copied into wasm memory).
+struct Answer {
+    status: u16,
+    /// The response's `headers` object.
+    headers: JsValue,
+    /// Its `get` method, looked up once for all the headers read.
+    header_get: Option<Function>,
+    body: JsValue,
+}
+
+impl Answer {
+    fn new(status: u16, response: &JsValue, body: &JsValue) -> Answer {
+        let headers = get(response, "headers").unwrap_or(JsValue::UNDEFINED);
+        let header_get = get(&headers, "get").ok().and_then(|f| f.dyn_into::<Function>().ok());
+        Answer { status, headers, header_get, body: body.clone() }
     }
-    let url = request_url(config, request);
-    let mut attempts = 0u32;
-    loop {
-        attempts += 1;
-        let init = request_init(config, request);
-        let (failure, mut error) = match transport::attempt(config.fetch.as_ref(), &url, &init, opts.timeout_ms, signal).await {
-            Err(AttemptError::Aborted(reason)) => return Err(reason),
-            Err(AttemptError::Failed(e)) => {
-                let failure = if e.kind == ErrorKind::Timeout { Failure::Timeout } else { Failure::Connection };
-                (failure, e)
-            }
-            Ok(answer) => {
-                record_rate_limit(state, &answer);
-                match decode(request, &answer) {
-                    Ok(body) => return Ok(body),
-                    Err(e) => (Failure::Status(answer.status), e),
-                }
-            }
-        };
-        let random = js_sys::Math::random();
-        match retry::decide(request.retry, failure, attempts, opts.max_retries, error.retry_after_ms, random) {
-            Decision::Retry(delay) => transport::sleep(delay, signal).await?,
-            Decision::Stop => {
-                error.attempts = attempts;
-                error.may_have_succeeded = retry::may_have_succeeded(request.retry, failure);
-                let error = error.at(request.method, &request.path).redact(&config.secrets());
-                return Err(convert::error_to_js(&error));
-            }
-        }
+
+    /// Reads one header, case-insensitively, through the response's `headers.get`.
+    fn header(&self, name: &str) -> Option<String> {
+        let get_fn = self.header_get.as_ref()?;
+        get_fn.call1(&self.headers, &convert::name(name)).ok()?.as_string()
     }
 }
 
-fn record_rate_limit(state: &JsValue, answer: &Answer) {
+fn record_rate_limit(shapes: &Shapes, state: &JsValue, answer: &Answer) {
     if let Some(rl) = RateLimit::from_headers(|name| answer.header(name)) {
         if convert::is_plain_object(state) {
-            let _ = js_sys::Reflect::set(state, &convert::name("rateLimit"), &convert::rate_limit_to_js(&rl));
+            let _ = js_sys::Reflect::set(state, &convert::name("rateLimit"), &convert::rate_limit_to_js(shapes, &rl));
         }
     }
 }
@@ -190,7 +279,7 @@ fn api_error_fields(body: &JsValue) -> (Option<ApiCode>, Option<String>) {
 }
 
 /// Turns an answer into the decoded body, or into the error it stands for.
-fn decode(request: &ApiRequest, answer: &Answer) -> Result<JsValue, Error> {
+fn decode(facts: Facts, answer: &Answer) -> Result<JsValue, Error> {
     let status = answer.status;
     let empty = answer.body.unchecked_ref::<JsString>().length() == 0;
     let parsed = if empty { None } else { json_parse(&answer.body).ok() };
@@ -203,7 +292,7 @@ fn decode(request: &ApiRequest, answer: &Answer) -> Result<JsValue, Error> {
     let format_error = |what: &str| Error { status: Some(status), ..Error::new(ErrorKind::ResponseFormat, format!("{what} (HTTP {status})")) };
     let body = match parsed {
         Some(b) => b,
-        None if empty && request.expect == Expect::Write => return Ok(Object::new().into()),
+        None if empty && facts.expect == Expect::Write => return Ok(Object::new().into()),
         None if empty => return Err(format_error("The API sent an empty body where JSON was expected")),
         None => return Err(format_error("The API sent a body that is not valid JSON")),
     };
@@ -215,10 +304,10 @@ fn decode(request: &ApiRequest, answer: &Answer) -> Result<JsValue, Error> {
             return Err(Error::from_answer(status, code, message.as_deref()));
         }
     }
-    match request.expect {
+    match facts.expect {
         Expect::List if Array::is_array(&body) || (is_object && get(&body, "list").is_ok_and(|l| Array::is_array(&l))) => Ok(body),
         Expect::List => Err(format_error("The API sent JSON without a list where a list was expected")),
-        Expect::Object | Expect::Write if is_object => Ok(unwrap_chat(request, body)),
+        Expect::Object | Expect::Write if is_object => Ok(unwrap_chat(facts, body)),
         Expect::Object | Expect::Write => Err(format_error("The API sent JSON that is not an object")),
     }
 }
@@ -228,8 +317,8 @@ fn has(obj: &JsValue, key: &str) -> bool {
 }
 
 /// Unwraps a `{ chat: {…} }` envelope on reads of one chat, a shape the API might use instead of a bare chat.
-fn unwrap_chat(request: &ApiRequest, body: JsValue) -> JsValue {
-    if request.expect == Expect::Object && !has(&body, "id") {
+fn unwrap_chat(facts: Facts, body: JsValue) -> JsValue {
+    if facts.expect == Expect::Object && !has(&body, "id") {
         if let Ok(inner) = get(&body, "chat") {
             if convert::is_plain_object(&inner) {
                 return inner;
@@ -239,8 +328,8 @@ fn unwrap_chat(request: &ApiRequest, body: JsValue) -> JsValue {
     body
 }
 
-/// Builds `{ items, cardinality, offset, limit, next }` from a list body.
-fn list_page(request: &ApiRequest, body: &JsValue, previous_first: Option<&JsValue>) -> Result<JsValue, Error> {
+/// Builds `{ items, cardinality, offset, limit, next }` from a list body and the window the plan asked for.
+fn list_page(shapes: &Shapes, plan: &JsValue, body: &JsValue) -> Result<JsValue, Error> {
     let (items, cardinality) = if Array::is_array(body) {
         (body.clone().unchecked_into::<Array>(), None)
     } else {
@@ -248,32 +337,23 @@ fn list_page(request: &ApiRequest, body: &JsValue, previous_first: Option<&JsVal
         let cardinality = get(body, "cardinality").ok().and_then(|c| c.as_f64().or_else(|| c.as_string().and_then(|s| crate::number::parse_decimal(&s))));
         (items, cardinality.filter(|c| c.is_finite() && *c >= 0.0))
     };
-    let (offset, limit) = match &request.list {
-        Some((_, p)) => (p.offset.unwrap_or(0), p.limit),
-        None => (0, None),
-    };
+    let offset = get(plan, "offset").ok().and_then(|o| o.as_f64()).unwrap_or(0.0) as u64;
+    let limit = get(plan, "limit").ok().and_then(|l| l.as_f64()).map(|l| l as u32);
+    let previous_first = get(plan, "firstKey").ok().filter(JsValue::is_string);
+    let previous_first = previous_first.as_ref();
     let len = items.length() as usize;
     // The first item's JSON is its fingerprint; it stays a JS string, compared with ===, never copied in.
     let first_key = if len > 0 { json_stringify(&items.get(0)).ok().filter(JsValue::is_string) } else { None };
     let repeats_previous = matches!((&first_key, previous_first), (Some(key), Some(previous)) if key == previous);
     let verdict = pagination::judge(&PageFacts { offset, limit, len, cardinality, repeats_previous });
-    let page = Object::new();
     let (items, next) = match verdict {
         Verdict::Repeated => (Array::new(), None),
         Verdict::Next(next) => (items, next),
     };
-    set(&page, "items", &items);
-    set(&page, "cardinality", &cardinality.map_or(JsValue::UNDEFINED, JsValue::from));
-    set(&page, "offset", &JsValue::from(offset as f64));
-    set(&page, "limit", &JsValue::from(limit.unwrap_or(len as u32)));
-    if let Some((next_offset, next_limit)) = next {
-        let cursor = Object::new();
-        set(&cursor, "offset", &JsValue::from(next_offset as f64));
-        set(&cursor, "limit", &JsValue::from(next_limit));
-        if let Some(key) = &first_key {
-            set(&cursor, "firstKey", key);
-        }
-        set(&page, "next", &cursor);
-    }
-    Ok(page.into())
+    let next = match next {
+        Some((next_offset, next_limit)) => shapes.cursor(next_offset as f64, next_limit, first_key.as_ref().unwrap_or(&JsValue::UNDEFINED)),
+        None => JsValue::UNDEFINED,
+    };
+    let cardinality = cardinality.map_or(JsValue::UNDEFINED, JsValue::from);
+    Ok(shapes.page(&items, &cardinality, offset as f64, limit.unwrap_or(len as u32), &next))
 }

@@ -8,7 +8,7 @@ use crate::convert::{self, get, opt_number, opt_string, options_object, set};
 use crate::endpoints::auth_query;
 use crate::error::Error;
 use crate::validate;
-use js_sys::{Function, JsString, Object, Reflect};
+use js_sys::{JsString, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -46,7 +46,7 @@ pub fn normalize(v: &JsValue) -> Result<JsValue, Error> {
     if !fetch.is_undefined() && !fetch.is_function() {
         return Err(Error::invalid("fetch must be a function"));
     }
-    if fetch.is_undefined() && crate::bindings::fetch_function(None).is_none() {
+    if fetch.is_undefined() && !crate::bindings::has_global_fetch() {
         return Err(Error::invalid("this runtime has no global fetch; pass options.fetch"));
     }
     let timeout_ms = opt_number(&o, "timeoutMs")?.map(validate::timeout_ms).transpose()?.unwrap_or(DEFAULT_TIMEOUT_MS);
@@ -108,8 +108,6 @@ pub struct Config {
     pub base_url: JsString,
     /// `api_key=…&site_token=…`, encoded.
     pub auth_query: JsString,
-    /// An injected `fetch`, called unbound.
-    pub fetch: Option<Function>,
     /// Per-attempt timeout.
     pub timeout_ms: u32,
     /// Retries after the first attempt.
@@ -156,7 +154,6 @@ impl Config {
             raw: v.clone(),
             base_url: js_string("baseUrl")?,
             auth_query: js_string("authQuery")?,
-            fetch: get(v, "fetch")?.dyn_into::<Function>().ok(),
             timeout_ms: validate::timeout_ms(whole("timeoutMs")?)?,
             max_retries: validate::max_retries(whole("maxRetries")?)?,
             read_headers: headers("readHeaders")?,

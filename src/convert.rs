@@ -214,12 +214,7 @@ pub fn error_to_js(e: &Error) -> JsValue {
 }
 
 /// The rate-limit budget as `{ limit, remaining, cost, fullInSeconds }`, absent fields left out.
-pub fn rate_limit_to_js(rl: &RateLimit) -> JsValue {
-    let o = Object::new();
-    for (key, value) in [("limit", rl.limit), ("remaining", rl.remaining), ("cost", rl.cost), ("fullInSeconds", rl.full_in_seconds)] {
-        if let Some(v) = value {
-            set(&o, key, &JsValue::from(v));
-        }
-    }
-    o.into()
+pub fn rate_limit_to_js(shapes: &crate::bindings::Shapes, rl: &RateLimit) -> JsValue {
+    let num = |v: Option<f64>| v.map_or(JsValue::UNDEFINED, JsValue::from);
+    shapes.rate_limit(&num(rl.limit), &num(rl.remaining), &num(rl.cost), &num(rl.full_in_seconds))
 }

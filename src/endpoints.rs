@@ -71,6 +71,44 @@ impl ListParams {
     }
 }
 
+/// The parts of a request its answer is judged by, packed into one number that travels with the call's plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Facts {
+    /// `GET`, `POST` or `DELETE`.
+    pub method: &'static str,
+    /// Whether and when the request may be repeated.
+    pub retry: RetryClass,
+    /// The shape a success must have.
+    pub expect: Expect,
+}
+
+const METHODS: [&str; 3] = ["GET", "POST", "DELETE"];
+const RETRY_CLASSES: [RetryClass; 3] = [RetryClass::Read, RetryClass::IdempotentWrite, RetryClass::NonIdempotentWrite];
+const EXPECTS: [Expect; 3] = [Expect::List, Expect::Object, Expect::Write];
+
+impl Facts {
+    /// The facts as one small number.
+    pub fn pack(self) -> u32 {
+        let index = |found: Option<usize>| found.unwrap_or(0) as u32;
+        index(METHODS.iter().position(|m| *m == self.method)) * 9
+            + index(RETRY_CLASSES.iter().position(|r| *r == self.retry)) * 3
+            + index(EXPECTS.iter().position(|e| *e == self.expect))
+    }
+
+    /// Reads what [`Facts::pack`] made; `None` for any other number.
+    pub fn unpack(n: u32) -> Option<Facts> {
+        let digit = |place: u32| usize::try_from(n / place % 3).ok();
+        if n >= 27 {
+            return None;
+        }
+        Some(Facts {
+            method: METHODS.get(digit(9)?)?,
+            retry: *RETRY_CLASSES.get(digit(3)?)?,
+            expect: *EXPECTS.get(digit(1)?)?,
+        })
+    }
+}
+
 /// One request to the API, not yet authenticated.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiRequest {
@@ -131,6 +169,11 @@ impl ApiRequest {
         }
         req.list = Some((paging, params.clone()));
         req
+    }
+
+    /// The facts its answer is judged by.
+    pub fn facts(&self) -> Facts {
+        Facts { method: self.method, retry: self.retry, expect: self.expect }
     }
 
     /// The full URL: base, path, credentials first, then the request's own query.
@@ -309,5 +352,15 @@ mod tests {
             create.as_ref().map(|c| (c.method, c.retry, c.body.clone().unwrap_or_default())),
             Ok(("POST", RetryClass::NonIdempotentWrite, "{\"url\":\"https://x.example/h\",\"trigger\":\"chat_message\",\"include_unverified\":false}".to_owned()))
         );
+    }
+
+    #[test]
+    fn facts_pack_and_unpack() {
+        let requests = [list_chats(&ListParams::default()), get_chat("a"), send_message("a", "hi", None), archive_chat("a"), delete_webhook("w"), list_webhooks()];
+        for request in &requests {
+            assert_eq!(Facts::unpack(request.facts().pack()), Some(request.facts()));
+        }
+        assert_eq!(Facts::unpack(27), None);
+        assert_eq!(Facts::unpack(u32::MAX), None);
     }
 }

@@ -3,17 +3,15 @@
 //! rate-limit budget, and write NDJSON text to a sink that holds them back while the reader is behind.
 
 use crate::bindings::{self, json_stringify};
-use crate::client::{self, Operation};
+use crate::client::Operation;
 use crate::config::{CallOptions, Config};
 use crate::convert::{self, get, opt_number, set};
 use crate::error::Error;
 use crate::export_plan::{self, LineKind, RecentIds, Tally};
 use crate::rate_limit::RateLimit;
-use crate::transport;
 use js_sys::{Array, Function, JsString, Object, Promise};
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::future::Future;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
@@ -31,6 +29,19 @@ extern "C" {
     /// The signal that fires when the reader cancels the stream.
     #[wasm_bindgen(method, getter)]
     fn signal(this: &ExportSink) -> JsValue;
+
+    /// Runs one of the client's operations (`operation` is its number) through the client's own call path.
+    #[wasm_bindgen(method, catch)]
+    fn request(this: &ExportSink, operation: u32, target: &JsValue, input: &JsValue, opts: &JsValue, cursor: &JsValue) -> Result<Promise, JsValue>;
+
+    /// Resolves after `ms` milliseconds, or rejects with the signal's reason as soon as it fires.
+    #[wasm_bindgen(method, catch)]
+    fn sleep(this: &ExportSink, ms: f64, signal: &AbortSignal) -> Result<Promise, JsValue>;
+}
+
+/// The caller's abort reason, when its signal has fired.
+fn aborted_reason(signal: &AbortSignal) -> Option<JsValue> {
+    signal.aborted().then(|| signal.reason())
 }
 
 const OPTION_KEYS: &[&str] =
@@ -200,7 +211,6 @@ impl Chats {
 
 /// Everything one export shares between its workers.
 struct Job {
-    config: JsValue,
     state: JsValue,
     sink: ExportSink,
     on_progress: Option<Function>,
@@ -267,7 +277,6 @@ impl Job {
         set(&calls, "timeoutMs", &JsValue::from(call.timeout_ms));
         set(&calls, "maxRetries", &JsValue::from(call.max_retries));
         Ok(Job {
-            config,
             state,
             sink,
             on_progress,
@@ -286,17 +295,22 @@ impl Job {
         self.halt.stop(reason);
     }
 
-    /// Waits as long as the rate-limit budget asks, then makes the request; a halt ends the wait at once.
-    async fn call<F: Future<Output = Result<JsValue, JsValue>>>(&self, request: impl FnOnce() -> F) -> Result<JsValue, JsValue> {
+    /// Waits `ms` milliseconds; a halt ends the wait at once with its reason.
+    async fn sleep(&self, ms: f64, signal: &AbortSignal) -> Result<(), JsValue> {
+        JsFuture::from(self.sink.sleep(ms, signal)?).await.map(|_| ())
+    }
+
+    /// Waits as long as the rate-limit budget asks, then runs `operation`; a halt ends the wait at once.
+    async fn call(&self, operation: Operation, target: &JsValue, input: &JsValue, cursor: &JsValue) -> Result<JsValue, JsValue> {
         let budget = read_budget(&self.state);
         let delay = export_plan::pace_delay_ms(&budget, self.workers);
         let signal = self.halt.signal();
         if delay > 0.0 {
-            transport::sleep(delay, Some(&signal)).await?;
-        } else if let Some(reason) = transport::aborted_reason(Some(&signal)) {
+            self.sleep(delay, &signal).await?;
+        } else if let Some(reason) = aborted_reason(&signal) {
             return Err(reason);
         }
-        request().await
+        JsFuture::from(self.sink.request(operation as u32, target, input, &self.calls, cursor)?).await
     }
 
     /// Writes `lines` as NDJSON text and counts `items` feed items; false once the export has ended.
@@ -461,7 +475,7 @@ async fn run(job: Rc<Job>) -> Result<JsValue, JsValue> {
             job.report_progress();
         }
     }
-    if let Some(reason) = transport::aborted_reason(Some(&job.halt.signal())) {
+    if let Some(reason) = aborted_reason(&job.halt.signal()) {
         return Err(reason);
     }
     let result = counts(&job.tally.borrow(), None);
@@ -470,7 +484,7 @@ async fn run(job: Rc<Job>) -> Result<JsValue, JsValue> {
 
 /// Reports progress every [`export_plan::PROGRESS_INTERVAL_MS`] until `until` fires.
 async fn tick(job: Rc<Job>, until: AbortSignal) -> Result<JsValue, JsValue> {
-    while transport::sleep(export_plan::PROGRESS_INTERVAL_MS, Some(&until)).await.is_ok() {
+    while job.sleep(export_plan::PROGRESS_INTERVAL_MS, &until).await.is_ok() {
         job.report_progress();
     }
     Ok(JsValue::UNDEFINED)
@@ -505,15 +519,11 @@ async fn next_chat(job: &Job) -> Option<Chat> {
 /// since the chats it would have named are unknown.
 async fn read_chats(job: &Job, source: Source, cursor: JsValue) {
     let first = cursor.is_undefined();
-    let (config, params, calls, state) = (job.config.clone(), job.chat_params.clone(), job.calls.clone(), job.state.clone());
-    let page = job
-        .call(|| async move {
-            match source {
-                Source::Open => client::request(config, Operation::ListChats, JsValue::UNDEFINED, params, calls, state, cursor).await,
-                Source::Archived => client::request(config, Operation::ListArchivedChats, JsValue::UNDEFINED, params, calls, state, cursor).await,
-            }
-        })
-        .await;
+    let operation = match source {
+        Source::Open => Operation::ListChats,
+        Source::Archived => Operation::ListArchivedChats,
+    };
+    let page = job.call(operation, &JsValue::UNDEFINED, &job.chat_params, &cursor).await;
     match page {
         Ok(page) => {
             if first {
@@ -533,8 +543,7 @@ async fn export_chat(job: &Job, chat: Chat) {
         Chat::Listed(chat) => (get(&chat, "id").ok().filter(JsValue::is_string).unwrap_or(JsValue::NULL), chat),
         Chat::Given(id) => {
             let id = JsValue::from_str(&id);
-            let (config, chat_id, calls, state) = (job.config.clone(), id.clone(), job.calls.clone(), job.state.clone());
-            match job.call(|| client::request(config, Operation::GetChat, chat_id, JsValue::UNDEFINED, calls, state, JsValue::UNDEFINED)).await {
+            match job.call(Operation::GetChat, &id, &JsValue::UNDEFINED, &JsValue::UNDEFINED).await {
                 Ok(chat) => (id, chat),
                 Err(e) => return chat_failed(job, &id, &e, 0).await,
             }
@@ -546,9 +555,7 @@ async fn export_chat(job: &Job, chat: Chat) {
     let mut cursor = JsValue::UNDEFINED;
     let mut written = 0u64;
     loop {
-        let (config, chat_id, params, calls, state) =
-            (job.config.clone(), id.clone(), job.feed_params.clone(), job.calls.clone(), job.state.clone());
-        let page = match job.call(|| client::request(config, Operation::GetFeed, chat_id, params, calls, state, cursor)).await {
+        let page = match job.call(Operation::GetFeed, &id, &job.feed_params, &cursor).await {
             Ok(page) => page,
             Err(e) => return chat_failed(job, &id, &e, written).await,
         };

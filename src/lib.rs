@@ -2,7 +2,7 @@
 //!
 //! The pure modules (`encode`, `time`, `validate`, `endpoints`, `error`, `retry`, `pagination`, `rate_limit`,
 //! and for the edge toolkit `signature`, `webhook`, `proxy`; `text` for substring search) hold the behaviour and are tested natively with
-//! `cargo test`. The `js` modules (`bindings`, `convert`, `transport`, `client`, `edge`) are the thin
+//! `cargo test`. The `js` modules (`bindings`, `convert`, `client`, `edge`) are the thin
 //! WebAssembly boundary: they read JS inputs, call the global `fetch` and hand plain JS objects back.
 
 pub mod encode;
@@ -34,5 +34,3 @@ mod diagnostics;
 mod edge;
 #[cfg(target_arch = "wasm32")]
 mod export;
-#[cfg(target_arch = "wasm32")]
-mod transport;

@@ -1,0 +1,19 @@
+// Builders of the plain objects the WebAssembly core hands back. The core decides every value; building each
+// object here, in one call with a fixed layout, is cheaper than writing its fields one by one from wasm.
+
+const defined = (value) => value !== undefined;
+
+export const shapes = {
+  plan: (url, init, timeoutMs, maxRetries, facts, signal, offset, limit, firstKey) => ({ url, init, timeoutMs, maxRetries, facts, signal, offset, limit, firstKey }),
+  init: (method, headers, body) => (body === undefined ? { method, headers } : { method, headers, body }),
+  page: (items, cardinality, offset, limit, next) => ({ items, cardinality, offset, limit, next }),
+  cursor: (offset, limit, firstKey) => (firstKey === undefined ? { offset, limit } : { offset, limit, firstKey }),
+  rateLimit(limit, remaining, cost, fullInSeconds) {
+    const budget = {};
+    if (defined(limit)) budget.limit = limit;
+    if (defined(remaining)) budget.remaining = remaining;
+    if (defined(cost)) budget.cost = cost;
+    if (defined(fullInSeconds)) budget.fullInSeconds = fullInSeconds;
+    return budget;
+  },
+};

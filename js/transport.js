@@ -1,0 +1,113 @@
+// The I/O side of a call. The WebAssembly core plans each request and judges each attempt (what an answer
+// means, whether to retry and after how long, which error ends the call); this module only sends, keeps
+// time and waits, so that a call crosses into the core twice instead of once per promise and timer.
+
+import { AttemptFailure, prepareCall, settleFailure, settleResponse, throwIfAborted } from "./gosquared_chat.js";
+import { shapes } from "./shapes.js";
+
+/**
+ * Runs one operation to its end: resolves to its result, or rejects with the core's error descriptor (or
+ * the caller's abort reason).
+ */
+export async function perform(config, state, operation, target, input, opts, cursor) {
+  const plan = prepareCall(shapes, config, operation, target, input, opts, cursor);
+  const { url, init, signal } = plan;
+  for (let attempts = 1; ; attempts++) {
+    if (signal !== undefined) throwIfAborted(signal);
+    const send = config.fetch ?? globalThis.fetch;
+    const outcome =
+      typeof send === "function"
+        ? await attempt(send, url, init, plan.timeoutMs, signal)
+        : { failure: AttemptFailure.NoFetch };
+    let delay;
+    if (outcome.failure === undefined) {
+      const result = settleResponse(shapes, config, operation, plan, attempts, outcome.response, outcome.text, state);
+      if (typeof result !== "number") return result;
+      delay = result;
+    } else {
+      if (signal !== undefined) throwIfAborted(signal);
+      delay = settleFailure(config, plan, attempts, outcome.failure, outcome.thrown);
+    }
+    await sleep(delay, signal);
+  }
+}
+
+/**
+ * One attempt: sends the request and reads the whole body within `timeoutMs`. Owns the attempt's timer and
+ * AbortController, and always clears the timer and unhooks the caller's signal, however the attempt ends.
+ * Resolves to `{ response, text }`, or to `{ failure, thrown }` saying how it failed.
+ */
+async function attempt(send, url, init, timeoutMs, signal) {
+  const controller = new AbortController();
+  let stop;
+  // Rejects when the attempt is stopped, so that a fetch or body that ignores the abort cannot hold the call.
+  const stopped = new Promise((_, reject) => (stop = reject));
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+    stop();
+  }, timeoutMs);
+  const onAbort = () => {
+    controller.abort();
+    stop();
+  };
+  if (signal !== undefined) listen(signal, onAbort);
+  let stage = AttemptFailure.FetchThrew;
+  try {
+    init.signal = controller.signal;
+    const pending = send(url, init);
+    stage = AttemptFailure.RequestFailed;
+    const response = await Promise.race([pending, stopped]);
+    stage = AttemptFailure.NotResponse;
+    const read = response.text;
+    if (typeof read !== "function") return { failure: AttemptFailure.NotResponse };
+    stage = AttemptFailure.ReadFailed;
+    const text = await Promise.race([read.call(response), stopped]);
+    return { response, text };
+  } catch (thrown) {
+    return { failure: timedOut ? AttemptFailure.TimedOut : stage, thrown };
+  } finally {
+    clearTimeout(timer);
+    if (signal !== undefined) unlisten(signal, onAbort);
+  }
+}
+
+/** Resolves after `ms` milliseconds; the signal ends the wait at once, rejecting with its reason. */
+export function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const stopIfAborted = () => {
+      try {
+        throwIfAborted(signal);
+        return false;
+      } catch (reason) {
+        reject(reason);
+        return true;
+      }
+    };
+    if (signal !== undefined && stopIfAborted()) return;
+    const onAbort = () => {
+      clearTimeout(timer);
+      stopIfAborted();
+    };
+    const timer = setTimeout(() => {
+      if (signal !== undefined) unlisten(signal, onAbort);
+      resolve();
+    }, ms);
+    if (signal !== undefined) listen(signal, onAbort);
+  });
+}
+
+// The caller's signal may be any object that looks like one (checked by the core): a listener method that
+// is missing or throws leaves the call unhooked instead of failing it.
+function listen(signal, listener) {
+  try {
+    signal.addEventListener("abort", listener, { once: true });
+  } catch {}
+}
+
+function unlisten(signal, listener) {
+  try {
+    signal.removeEventListener("abort", listener);
+  } catch {}
+}
