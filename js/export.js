@@ -3,6 +3,7 @@
 
 import { toError } from "./errors.js";
 import { sleep } from "./transport.js";
+import { shapes } from "./shapes.js";
 
 /** Bytes queued in the stream before the writers are held back. */
 const HIGH_WATER_MARK = 64 * 1024;
@@ -29,6 +30,7 @@ export function exportStream(start, request) {
           signal: cancelled.signal,
           request,
           sleep,
+          shapes,
           write(text) {
             if (cancelled.signal.aborted) return Promise.resolve(0);
             const bytes = encoder.encode(text);

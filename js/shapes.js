@@ -8,6 +8,15 @@ export const shapes = {
   init: (method, headers, body) => (body === undefined ? { method, headers } : { method, headers, body }),
   page: (items, cardinality, offset, limit, next) => ({ items, cardinality, offset, limit, next }),
   cursor: (offset, limit, firstKey) => (firstKey === undefined ? { offset, limit } : { offset, limit, firstKey }),
+  itemLines(prefix, items) {
+    let text = "";
+    for (const item of items) {
+      const json = JSON.stringify(item);
+      if (json === undefined) return undefined;
+      text += prefix + json + "}\n";
+    }
+    return text;
+  },
   rateLimit(limit, remaining, cost, fullInSeconds) {
     const budget = {};
     if (defined(limit)) budget.limit = limit;

@@ -67,6 +67,10 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub fn cursor(this: &Shapes, offset: f64, limit: u32, first_key: &JsValue) -> JsValue;
 
+    /// `prefix + JSON.stringify(item) + "}\n"` for each item, joined; undefined when an item has no JSON text.
+    #[wasm_bindgen(method, catch, js_name = itemLines)]
+    pub fn item_lines(this: &Shapes, prefix: &JsValue, items: &JsValue) -> Result<JsValue, JsValue>;
+
     /// `{ limit, remaining, cost, fullInSeconds }`, with the undefined ones left out.
     #[wasm_bindgen(method, js_name = rateLimit)]
     pub fn rate_limit(this: &Shapes, limit: &JsValue, remaining: &JsValue, cost: &JsValue, full_in_seconds: &JsValue) -> JsValue;

@@ -297,11 +297,10 @@ fn decode(facts: Facts, answer: &Answer) -> Result<JsValue, Error> {
         None => return Err(format_error("The API sent a body that is not valid JSON")),
     };
     let is_object = convert::is_plain_object(&body);
-    if is_object {
-        let (code, message) = api_error_fields(&body);
-        let is_error_body = code.is_some() && message.is_some() && !has(&body, "list") && !has(&body, "id");
-        if is_error_body {
-            return Err(Error::from_answer(status, code, message.as_deref()));
+    // A body with a list or an id is data; only one with neither is looked at as a possible error body.
+    if is_object && !has(&body, "list") && !has(&body, "id") {
+        if let (Some(code), Some(message)) = api_error_fields(&body) {
+            return Err(Error::from_answer(status, Some(code), Some(&message)));
         }
     }
     match facts.expect {

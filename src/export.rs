@@ -2,7 +2,7 @@
 //! client's own list calls (with their retries, timeouts and pagination), pace themselves from the
 //! rate-limit budget, and write NDJSON text to a sink that holds them back while the reader is behind.
 
-use crate::bindings::{self, json_stringify};
+use crate::bindings::{self, json_stringify, Shapes};
 use crate::client::Operation;
 use crate::config::{CallOptions, Config};
 use crate::convert::{self, get, opt_number, set};
@@ -33,6 +33,10 @@ extern "C" {
     /// Runs one of the client's operations (`operation` is its number) through the client's own call path.
     #[wasm_bindgen(method, catch)]
     fn request(this: &ExportSink, operation: u32, target: &JsValue, input: &JsValue, opts: &JsValue, cursor: &JsValue) -> Result<Promise, JsValue>;
+
+    /// The builders of the objects and texts the export hands back.
+    #[wasm_bindgen(method, getter)]
+    fn shapes(this: &ExportSink) -> Shapes;
 
     /// Resolves after `ms` milliseconds, or rejects with the signal's reason as soon as it fires.
     #[wasm_bindgen(method, catch)]
@@ -400,11 +404,15 @@ fn line(kind: LineKind, chat_id: &JsValue, key: &str, value: &JsValue) -> Object
 }
 
 /// A feed page's item lines as NDJSON: the same text as stringifying each `{ type, chatId, item }` object, but
-/// the `{"type":"item","chatId":…,"item":` prefix is made once per page and each item's JSON is spliced in,
-/// which takes far fewer calls across the wasm boundary per item.
-fn item_lines(chat_id: &JsValue, items: &Array) -> Result<JsString, JsValue> {
+/// the `{"type":"item","chatId":…,"item":` prefix is made once per page and each item's JSON is spliced in by
+/// one call for the whole page. A page with an item that has no JSON text (undefined, a function) is written
+/// one line object at a time, which leaves that item's field out as `JSON.stringify` does.
+fn item_lines(shapes: &Shapes, chat_id: &JsValue, items: &Array) -> Result<JsString, JsValue> {
     let id_json = json_stringify(chat_id)?;
     let prefix = JsString::from("{\"type\":\"item\",\"chatId\":").concat(&id_json).concat(&JsValue::from_str(",\"item\":"));
+    if let Ok(text) = shapes.item_lines(&prefix, items)?.dyn_into::<JsString>() {
+        return Ok(text);
+    }
     let close = JsValue::from_str("}\n");
     let texts = Array::new();
     for item in items.iter() {
@@ -545,24 +553,33 @@ async fn export_chat(job: &Job, chat: Chat) {
             let id = JsValue::from_str(&id);
             match job.call(Operation::GetChat, &id, &JsValue::UNDEFINED, &JsValue::UNDEFINED).await {
                 Ok(chat) => (id, chat),
-                Err(e) => return chat_failed(job, &id, &e, 0).await,
+                Err(e) => return chat_failed(job, &id, &e, 0, None).await,
             }
         }
     };
-    if !job.write(&Array::of1(&line(LineKind::Chat, &id, "chat", &chat)), 0).await {
-        return;
-    }
+    // The chat's line goes out with its first page of items (or its error line): one write instead of two.
+    let mut chat_line = match ndjson(&Array::of1(&line(LineKind::Chat, &id, "chat", &chat))) {
+        Ok(text) => Some(text),
+        Err(e) => return job.fail(&e),
+    };
     let mut cursor = JsValue::UNDEFINED;
     let mut written = 0u64;
     loop {
         let page = match job.call(Operation::GetFeed, &id, &job.feed_params, &cursor).await {
             Ok(page) => page,
-            Err(e) => return chat_failed(job, &id, &e, written).await,
+            Err(e) => return chat_failed(job, &id, &e, written, chat_line.take()).await,
         };
         let items = get(&page, "items").map(|i| i.unchecked_into::<Array>()).unwrap_or_default();
         let count = u64::from(items.length());
-        if count > 0 && !job.write_text(item_lines(&id, &items), count).await {
-            return;
+        let text = match (chat_line.take(), count) {
+            (first, 0) => first.map(Ok),
+            (None, _) => Some(item_lines(&job.sink.shapes(), &id, &items)),
+            (Some(first), _) => Some(item_lines(&job.sink.shapes(), &id, &items).map(|lines| first.concat(&lines))),
+        };
+        if let Some(text) = text {
+            if !job.write_text(text, count).await {
+                return;
+            }
         }
         written += count;
         cursor = get(&page, "next").unwrap_or(JsValue::UNDEFINED);
@@ -573,8 +590,9 @@ async fn export_chat(job: &Job, chat: Chat) {
     job.tally.borrow_mut().chat_done(false);
 }
 
-/// Writes a chat's error line, unless the export has halted or the failure ends it.
-async fn chat_failed(job: &Job, id: &JsValue, error: &JsValue, items_written: u64) {
+/// Writes a chat's error line (after its chat line, when that is still to be written), unless the export
+/// has halted or the failure ends it.
+async fn chat_failed(job: &Job, id: &JsValue, error: &JsValue, items_written: u64, chat_line: Option<JsString>) {
     if job.halt.halted() {
         return;
     }
@@ -584,7 +602,11 @@ async fn chat_failed(job: &Job, id: &JsValue, error: &JsValue, items_written: u6
     }
     let record = line(LineKind::Error, id, "error", &error_fields(error));
     set(&record, "itemsWritten", &JsValue::from(items_written as f64));
-    if job.write(&Array::of1(&record), 0).await {
+    let text = ndjson(&Array::of1(&record)).map(|error_line| match chat_line {
+        Some(first) => first.concat(&error_line),
+        None => error_line,
+    });
+    if job.write_text(text, 0).await {
         job.tally.borrow_mut().chat_done(true);
     }
 }
