@@ -63,7 +63,7 @@ pub enum AttemptFailure {
 pub fn prepare_call(shapes: &Shapes, config: &JsValue, operation: Operation, target: &JsValue, input: &JsValue, opts: &JsValue, cursor: &JsValue) -> Result<JsValue, JsValue> {
     let fail = |e: Error| convert::error_to_js(&e);
     let config = Config::read(config).map_err(fail)?;
-    let opts = CallOptions::from_js(opts, &config).map_err(fail)?;
+    let opts = CallOptions::read(opts, &config).map_err(fail)?;
     let (request, previous_first) = plan(operation, target, input, cursor).map_err(fail)?;
     let window = request.list.as_ref().map(|(_, p)| p);
     let offset = window.map_or(JsValue::UNDEFINED, |p| JsValue::from(p.offset.unwrap_or(0) as f64));

@@ -168,6 +168,7 @@ impl Config {
 }
 
 /// Checked per-call options.
+#[derive(Clone)]
 pub struct CallOptions {
     /// The caller's abort signal.
     pub signal: Option<AbortSignal>,
@@ -177,7 +178,16 @@ pub struct CallOptions {
     pub max_retries: u32,
 }
 
+thread_local! {
+    static LAST_OPTIONS: convert::Remembered<CallOptions> = const { RefCell::new(None) };
+}
+
 impl CallOptions {
+    /// Reads call options as [`CallOptions::from_js`] does, reusing the last result for the same frozen object and config.
+    pub fn read(v: &JsValue, config: &Config) -> Result<CallOptions, Error> {
+        convert::read_frozen(&LAST_OPTIONS, v, &config.raw, || CallOptions::from_js(v, config).map(|o| (o, true)))
+    }
+
     /// Reads `{ signal, timeoutMs, maxRetries }`, falling back to the client's settings.
     pub fn from_js(v: &JsValue, config: &Config) -> Result<CallOptions, Error> {
         let mut opts = CallOptions { signal: None, timeout_ms: config.timeout_ms, max_retries: config.max_retries };

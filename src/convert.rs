@@ -44,6 +44,32 @@ pub fn name(key: &str) -> JsValue {
     })
 }
 
+/// One remembered reading of a frozen object: the object, what else the reading depended on, and the result.
+pub type Remembered<T> = RefCell<Option<(JsValue, JsValue, T)>>;
+
+/// Reads `v` with `read`, or reuses the last reading when `v` and `context` are the very objects read last
+/// time and `v` is frozen (so it cannot have changed): a client passes the same frozen objects call after call.
+/// `read` also says whether its result may be kept (not when it came from a mutable object inside `v`).
+pub fn read_frozen<T: Clone>(slot: &'static std::thread::LocalKey<Remembered<T>>, v: &JsValue, context: &JsValue, read: impl FnOnce() -> Result<(T, bool), Error>) -> Result<T, Error> {
+    let hit = slot.with(|cell| {
+        let last = cell.try_borrow().ok()?;
+        let (seen, seen_context, value) = last.as_ref()?;
+        (seen == v && seen_context == context).then(|| value.clone())
+    });
+    if let Some(value) = hit {
+        return Ok(value);
+    }
+    let (value, keep) = read()?;
+    if keep && v.is_object() && Object::is_frozen(v.unchecked_ref::<Object>()) {
+        slot.with(|cell| {
+            if let Ok(mut last) = cell.try_borrow_mut() {
+                *last = Some((v.clone(), context.clone(), value.clone()));
+            }
+        });
+    }
+    Ok(value)
+}
+
 /// Reads `obj[key]`; a throwing getter or proxy trap reads as an invalid argument.
 pub fn get(obj: &JsValue, key: &str) -> Result<JsValue, Error> {
     Reflect::get(obj, &name(key)).map_err(|_| Error::invalid(format!("could not read {key}")))
@@ -139,15 +165,26 @@ fn time_value(v: &JsValue, name: &str) -> Result<Option<i64>, Error> {
     Err(bad())
 }
 
+thread_local! {
+    static LAST_PARAMS: Remembered<ListParams> = const { RefCell::new(None) };
+}
+
 /// Reads list parameters `{ limit, offset, from, to }`, then applies a pagination cursor if one is given.
 pub fn list_params(params: &JsValue, cursor: &JsValue) -> Result<(ListParams, Option<JsValue>), Error> {
-    let mut p = ListParams::default();
-    if let Some(o) = options_object(params, "params", &["limit", "offset", "from", "to"])? {
-        p.limit = opt_number(&o, "limit")?.map(validate::limit).transpose()?;
-        p.offset = opt_number(&o, "offset")?.map(validate::offset).transpose()?;
-        p.from = time_value(&get(&o, "from")?, "from")?;
-        p.to = time_value(&get(&o, "to")?, "to")?;
-    }
+    let mut p = read_frozen(&LAST_PARAMS, params, &JsValue::UNDEFINED, || {
+        let mut p = ListParams::default();
+        let mut keep = true;
+        if let Some(o) = options_object(params, "params", &["limit", "offset", "from", "to"])? {
+            p.limit = opt_number(&o, "limit")?.map(validate::limit).transpose()?;
+            p.offset = opt_number(&o, "offset")?.map(validate::offset).transpose()?;
+            let (from, to) = (get(&o, "from")?, get(&o, "to")?);
+            // A Date can change after the object holding it was frozen: such a reading is not kept.
+            keep = !from.is_object() && !to.is_object();
+            p.from = time_value(&from, "from")?;
+            p.to = time_value(&to, "to")?;
+        }
+        Ok((p, keep))
+    })?;
     let mut previous_first = None;
     if is_plain_object(cursor) {
         p.offset = opt_number(cursor, "offset")?.map(validate::offset).transpose()?;

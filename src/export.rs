@@ -284,9 +284,10 @@ impl Job {
             state,
             sink,
             on_progress,
-            calls: calls.into(),
-            chat_params: chat_params.into(),
-            feed_params: feed_params.into(),
+            // Frozen, so that the core reads each of them once for the whole export.
+            calls: Object::freeze(&calls).into(),
+            chat_params: Object::freeze(&chat_params).into(),
+            feed_params: Object::freeze(&feed_params).into(),
             workers: workers.unwrap_or(export_plan::DEFAULT_CONCURRENCY),
             halt,
             chats: RefCell::new(chats),

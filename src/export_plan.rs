@@ -116,25 +116,33 @@ pub fn ends_export(error_name: &str) -> bool {
 #[derive(Debug)]
 pub struct RecentIds {
     capacity: usize,
+    /// The ids in the order they came, to forget the oldest.
     order: VecDeque<String>,
+    /// The same ids sorted, to look one up by binary search instead of comparing it with every other.
+    sorted: Vec<String>,
 }
 
 impl RecentIds {
     /// Remembers up to `capacity` ids (at least one).
     pub fn new(capacity: usize) -> Self {
         let capacity = capacity.max(1);
-        RecentIds { capacity, order: VecDeque::with_capacity(capacity) }
+        RecentIds { capacity, order: VecDeque::with_capacity(capacity), sorted: Vec::with_capacity(capacity) }
     }
 
     /// Records `id`, returning false when it is among the ids remembered.
     pub fn first_time(&mut self, id: &str) -> bool {
-        if self.order.iter().any(|seen| seen == id) {
+        let Err(at) = self.sorted.binary_search_by(|seen| seen.as_str().cmp(id)) else {
             return false;
-        }
-        if self.order.len() == self.capacity {
-            self.order.pop_front();
-        }
+        };
+        self.sorted.insert(at, id.to_owned());
         self.order.push_back(id.to_owned());
+        if self.order.len() > self.capacity {
+            if let Some(oldest) = self.order.pop_front() {
+                if let Ok(at) = self.sorted.binary_search(&oldest) {
+                    self.sorted.remove(at);
+                }
+            }
+        }
         true
     }
 }
