@@ -2,9 +2,11 @@
 // fetch + JSON.parse doing the same request; p50 and p99 at concurrency 1 and 64.
 import { ChatClient } from "gosquared-chat";
 import { spawnEmulator } from "./emulator-process.mjs";
-import { percentile } from "./stats.mjs";
+import { elapsed, interleave, percentile } from "./stats.mjs";
 
 const CHAT = "person-2";
+// sendMessage writes to another chat, so that the messages it adds do not grow the pages the reads fetch.
+const SEND_CHAT = "person-3";
 
 function operations(emu) {
   const client = new ChatClient({ apiKey: emu.apiKey, siteToken: emu.siteToken, baseUrl: emu.url, maxRetries: 0, timeoutMs: 60_000 });
@@ -22,8 +24,8 @@ function operations(emu) {
     getFeed: { client: () => client.getFeed(CHAT, { limit: 50 }), raw: () => getQ(`/chat/v1/chats/${CHAT}/feed`, "limit=0,50") },
     listMessages: { client: () => client.listMessages(CHAT, { limit: 50 }), raw: () => getQ(`/chat/v1/chats/${CHAT}/messages`, "limit=50") },
     sendMessage: {
-      client: () => client.sendMessage(CHAT, { content: "bench message" }),
-      raw: () => post(`/chat/v1/chats/${CHAT}/messages`, { content: "bench message" }),
+      client: () => client.sendMessage(SEND_CHAT, { content: "bench message" }),
+      raw: () => post(`/chat/v1/chats/${SEND_CHAT}/messages`, { content: "bench message" }),
     },
   };
 }
@@ -34,30 +36,42 @@ async function timed(fn, count, concurrency) {
   async function worker() {
     while (next < count) {
       next += 1;
-      const t0 = performance.now();
-      await fn();
-      latencies.push(performance.now() - t0);
+      latencies.push(await elapsed(fn));
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker));
   return latencies;
 }
 
-/** Measures every operation; interleaves client and raw blocks so both see the same noise. */
-export async function measureCalls({ rounds = 5, perRound = 200 } = {}) {
+/** Single calls as alternating pairs (client and raw, in random order within each pair), after a warm-up. */
+async function pairedSingles(op, pairs) {
+  const tasks = { client: () => elapsed(op.client), raw: () => elapsed(op.raw) };
+  await interleave(Math.min(100, pairs), tasks);
+  return interleave(pairs, tasks);
+}
+
+/** Blocks of `perRound` calls at `concurrency`, client and raw taking turns to go first, after a warm-up. */
+async function alternatingBlocks(op, rounds, perRound, concurrency) {
+  const tasks = { client: () => timed(op.client, perRound, concurrency), raw: () => timed(op.raw, perRound, concurrency) };
+  await interleave(1, tasks, { order: "rotate" });
+  const blocks = await interleave(rounds, tasks, { order: "rotate" });
+  return { client: blocks.client.flat(), raw: blocks.raw.flat() };
+}
+
+/**
+ * Measures every operation: at concurrency 1 as alternating single-call pairs, at 64 as many small
+ * alternating blocks, so that machine noise lands on both sides alike.
+ */
+export async function measureCalls({ pairs = 1000, rounds = 12, perRound = 128 } = {}) {
   const emu = await spawnEmulator();
   try {
     const ops = operations(emu);
     const rows = [];
     for (const concurrency of [1, 64]) {
       for (const [name, op] of Object.entries(ops)) {
-        await timed(op.client, 50, concurrency);
-        await timed(op.raw, 50, concurrency);
-        const client = [], raw = [];
-        for (let r = 0; r < rounds; r++) {
-          client.push(...(await timed(op.client, perRound, concurrency)));
-          raw.push(...(await timed(op.raw, perRound, concurrency)));
-        }
+        const { client, raw } = concurrency === 1
+          ? await pairedSingles(op, pairs)
+          : await alternatingBlocks(op, rounds, perRound, concurrency);
         rows.push({
           name, concurrency,
           clientP50: percentile(client, 50), rawP50: percentile(raw, 50),

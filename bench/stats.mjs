@@ -23,3 +23,35 @@ export async function medianOf(rounds, fn) {
   for (let i = 0; i < rounds; i++) results.push(await fn(i));
   return median(results);
 }
+
+/** Milliseconds that awaiting `fn()` takes. */
+export async function elapsed(fn) {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
+/**
+ * Runs every task of `tasks` (name → async function) once per round, in a fresh random order each round
+ * (`order: "shuffle"`) or rotated by one each round (`order: "rotate"`), and returns each task's results by name.
+ */
+export async function interleave(rounds, tasks, { order = "shuffle" } = {}) {
+  const names = Object.keys(tasks);
+  const results = Object.fromEntries(names.map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    const sequence = order === "rotate" ? rotated(names, round) : shuffled(names);
+    for (const name of sequence) results[name].push(await tasks[name]());
+  }
+  return results;
+}
+
+const rotated = (items, by) => items.map((_, i) => items[(i + by) % items.length]);
+
+function shuffled(items) {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy;
+}
