@@ -25,6 +25,10 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = removeEventListener)]
     fn remove_listener(this: &Listenable, kind: &JsValue, listener: &Function) -> Result<(), JsValue>;
 
+    /// `Reflect.get` without an exception guard, for objects whose reads cannot throw (see `convert::get_data`).
+    #[wasm_bindgen(js_namespace = Reflect, js_name = get)]
+    pub fn read_data(target: &JsValue, key: &JsValue) -> JsValue;
+
     /// The engine's own `JSON.stringify`.
     #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
     pub fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;

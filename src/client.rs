@@ -3,7 +3,7 @@
 
 use crate::bindings::{json_parse, json_stringify, Shapes};
 use crate::config::{CallOptions, Config};
-use crate::convert::{self, get};
+use crate::convert::{self, get, get_data};
 use crate::endpoints::{self, ApiRequest, Expect, Facts, ListParams};
 use crate::error::{ApiCode, Error, ErrorKind};
 use crate::pagination::{self, PageFacts, Verdict};
@@ -114,7 +114,7 @@ pub fn settle_response(shapes: &Shapes, config: &JsValue, operation: Operation, 
 #[wasm_bindgen(js_name = settleFailure)]
 pub fn settle_failure(config: &JsValue, plan: &JsValue, attempts: u32, how: AttemptFailure, thrown: &JsValue) -> Result<f64, JsValue> {
     let facts = read_facts(plan)?;
-    let timeout_ms = get(plan, "timeoutMs").ok().and_then(|t| t.as_f64()).unwrap_or(0.0);
+    let timeout_ms = get_data(plan, "timeoutMs").as_f64().unwrap_or(0.0);
     let (failure, error) = match how {
         AttemptFailure::TimedOut => {
             let message = format!("The attempt timed out after {} ms", crate::number::integer_text(timeout_ms));
@@ -136,16 +136,15 @@ pub fn settle_failure(config: &JsValue, plan: &JsValue, attempts: u32, how: Atte
 }
 
 fn read_facts(plan: &JsValue) -> Result<Facts, JsValue> {
-    get(plan, "facts")
-        .ok()
-        .and_then(|f| f.as_f64())
+    get_data(plan, "facts")
+        .as_f64()
         .and_then(|f| Facts::unpack(f as u32))
         .ok_or_else(|| convert::error_to_js(&Error::invalid("the call's plan is not one made by prepareCall")))
 }
 
 /// Retries when the policy allows (the delay, in ms), otherwise the finished error.
 fn conclude(config: &JsValue, plan: &JsValue, facts: Facts, attempts: u32, failure: Failure, mut error: Error) -> Result<f64, JsValue> {
-    let max_retries = get(plan, "maxRetries").ok().and_then(|m| m.as_f64()).unwrap_or(0.0) as u32;
+    let max_retries = get_data(plan, "maxRetries").as_f64().unwrap_or(0.0) as u32;
     let random = js_sys::Math::random();
     match retry::decide(facts.retry, failure, attempts, max_retries, error.retry_after_ms, random) {
         Decision::Retry(delay) => Ok(delay),
@@ -162,7 +161,7 @@ fn finish(config: &JsValue, plan: &JsValue, facts: Facts, error: Error) -> JsVal
     let Ok(config) = Config::read(config) else {
         return convert::error_to_js(&error);
     };
-    let url = get(plan, "url").ok().and_then(|u| u.as_string()).unwrap_or_default();
+    let url = get_data(plan, "url").as_string().unwrap_or_default();
     let base_len = config.base_url.length() as usize;
     let rest = url.get(base_len..).unwrap_or_default();
     let path = rest.split('?').next().unwrap_or_default();
@@ -173,7 +172,7 @@ fn finish(config: &JsValue, plan: &JsValue, facts: Facts, error: Error) -> JsVal
 fn shape(shapes: &Shapes, operation: Operation, plan: &JsValue, body: JsValue) -> Result<JsValue, Error> {
     match operation {
         Operation::ListChats | Operation::ListArchivedChats | Operation::GetFeed | Operation::ListMessages => list_page(shapes, plan, &body),
-        Operation::ListWebhooks => Ok(if Array::is_array(&body) { body } else { get(&body, "list").unwrap_or(body) }),
+        Operation::ListWebhooks => Ok(if Array::is_array(&body) { body } else { get_data(&body, "list") }),
         _ => Ok(body),
     }
 }
@@ -265,16 +264,16 @@ fn record_rate_limit(shapes: &Shapes, state: &JsValue, answer: &Answer) {
 /// The API's `code` and `message` from an error body, also inside a legacy `{ error: {…} }` wrapper.
 fn api_error_fields(body: &JsValue) -> (Option<ApiCode>, Option<String>) {
     let mut source = body.clone();
-    if let Ok(inner) = get(body, "error") {
+    if let Some(inner) = Some(get_data(body, "error")) {
         if convert::is_plain_object(&inner) {
             source = inner;
         }
     }
-    let code = get(&source, "code").ok().and_then(|c| match c.as_f64() {
+    let code = Some(get_data(&source, "code")).and_then(|c| match c.as_f64() {
         Some(n) => Some(ApiCode::Number(n)),
         None => c.as_string().map(|s| ApiCode::Text(crate::error::truncate(&s, 60))),
     });
-    let message = get(&source, "message").ok().and_then(|m| m.as_string());
+    let message = get_data(&source, "message").as_string();
     (code, message)
 }
 
@@ -304,7 +303,7 @@ fn decode(facts: Facts, answer: &Answer) -> Result<JsValue, Error> {
         }
     }
     match facts.expect {
-        Expect::List if Array::is_array(&body) || (is_object && get(&body, "list").is_ok_and(|l| Array::is_array(&l))) => Ok(body),
+        Expect::List if Array::is_array(&body) || (is_object && Array::is_array(&get_data(&body, "list"))) => Ok(body),
         Expect::List => Err(format_error("The API sent JSON without a list where a list was expected")),
         Expect::Object | Expect::Write if is_object => Ok(unwrap_chat(facts, body)),
         Expect::Object | Expect::Write => Err(format_error("The API sent JSON that is not an object")),
@@ -312,13 +311,13 @@ fn decode(facts: Facts, answer: &Answer) -> Result<JsValue, Error> {
 }
 
 fn has(obj: &JsValue, key: &str) -> bool {
-    get(obj, key).is_ok_and(|v| !v.is_undefined())
+    !get_data(obj, key).is_undefined()
 }
 
 /// Unwraps a `{ chat: {…} }` envelope on reads of one chat, a shape the API might use instead of a bare chat.
 fn unwrap_chat(facts: Facts, body: JsValue) -> JsValue {
     if facts.expect == Expect::Object && !has(&body, "id") {
-        if let Ok(inner) = get(&body, "chat") {
+        if let Some(inner) = Some(get_data(&body, "chat")) {
             if convert::is_plain_object(&inner) {
                 return inner;
             }
@@ -332,19 +331,24 @@ fn list_page(shapes: &Shapes, plan: &JsValue, body: &JsValue) -> Result<JsValue,
     let (items, cardinality) = if Array::is_array(body) {
         (body.clone().unchecked_into::<Array>(), None)
     } else {
-        let items = get(body, "list")?.unchecked_into::<Array>();
-        let cardinality = get(body, "cardinality").ok().and_then(|c| c.as_f64().or_else(|| c.as_string().and_then(|s| crate::number::parse_decimal(&s))));
+        let items = get_data(body, "list").unchecked_into::<Array>();
+        let cardinality = Some(get_data(body, "cardinality")).and_then(|c| c.as_f64().or_else(|| c.as_string().and_then(|s| crate::number::parse_decimal(&s))));
         (items, cardinality.filter(|c| c.is_finite() && *c >= 0.0))
     };
-    let offset = get(plan, "offset").ok().and_then(|o| o.as_f64()).unwrap_or(0.0) as u64;
-    let limit = get(plan, "limit").ok().and_then(|l| l.as_f64()).map(|l| l as u32);
-    let previous_first = get(plan, "firstKey").ok().filter(JsValue::is_string);
+    let offset = get_data(plan, "offset").as_f64().unwrap_or(0.0) as u64;
+    let limit = get_data(plan, "limit").as_f64().map(|l| l as u32);
+    let previous_first = Some(get_data(plan, "firstKey")).filter(JsValue::is_string);
     let previous_first = previous_first.as_ref();
     let len = items.length() as usize;
-    // The first item's JSON is its fingerprint; it stays a JS string, compared with ===, never copied in.
-    let first_key = if len > 0 { json_stringify(&items.get(0)).ok().filter(JsValue::is_string) } else { None };
+    // The first item's JSON is its fingerprint; it stays a JS string, compared with ===, never copied in. It is
+    // made only when needed: to compare with the page before, or to hand on with the cursor of a next page.
+    let fingerprint = || if len > 0 { json_stringify(&items.get(0)).ok().filter(JsValue::is_string) } else { None };
+    let mut first_key = previous_first.and_then(|_| fingerprint());
     let repeats_previous = matches!((&first_key, previous_first), (Some(key), Some(previous)) if key == previous);
     let verdict = pagination::judge(&PageFacts { offset, limit, len, cardinality, repeats_previous });
+    if first_key.is_none() && matches!(verdict, Verdict::Next(Some(_))) {
+        first_key = fingerprint();
+    }
     let (items, next) = match verdict {
         Verdict::Repeated => (Array::new(), None),
         Verdict::Next(next) => (items, next),

@@ -21,27 +21,44 @@ thread_local! {
     static NAMES: RefCell<Vec<CachedName>> = const { RefCell::new(Vec::new()) };
 }
 
-/// A property name as a JS string, made once and reused: decoding names from wasm memory on every
+/// Runs `f` with `key` as a JS string, made once and reused: decoding names from wasm memory on every
 /// property access is a measurable share of a call.
 ///
 /// Names are nearly always string literals, which keep their address: entries are matched by address
 /// first (the text is still compared on that one entry), and by text only when that fails.
-pub fn name(key: &str) -> JsValue {
+fn with_name<T>(key: &str, f: impl FnOnce(&JsValue) -> T) -> T {
     NAMES.with(|cache| {
         let Ok(mut cache) = cache.try_borrow_mut() else {
-            return JsValue::from_str(key);
+            return f(&JsValue::from_str(key));
         };
         let at = key.as_ptr() as usize;
-        let hit = cache.iter().find(|(seen_at, k, _)| *seen_at == at && k == key).or_else(|| cache.iter().find(|(_, k, _)| k == key));
-        if let Some((_, _, js)) = hit {
-            return js.clone();
+        let hit = cache.iter().position(|(seen_at, k, _)| *seen_at == at && k == key).or_else(|| cache.iter().position(|(_, k, _)| k == key));
+        if let Some((_, _, js)) = hit.and_then(|i| cache.get(i)) {
+            return f(js);
         }
         let js = JsValue::from_str(key);
+        let result = f(&js);
         if cache.len() < NAME_CACHE_SIZE {
-            cache.push((at, key.to_owned(), js.clone()));
+            cache.push((at, key.to_owned(), js));
         }
-        js
+        result
     })
+}
+
+/// A property name as a JS string, from the same cache.
+pub fn name(key: &str) -> JsValue {
+    with_name(key, JsValue::clone)
+}
+
+/// Reads `obj[key]`; a throwing getter or proxy trap reads as an invalid argument.
+pub fn get(obj: &JsValue, key: &str) -> Result<JsValue, Error> {
+    with_name(key, |k| Reflect::get(obj, k)).map_err(|_| Error::invalid(format!("could not read {key}")))
+}
+
+/// Reads `obj[key]` from an object that cannot throw on a read: one the engine's `JSON.parse` made, or one
+/// this crate's shapes built. Skips the exception guard a read of a caller's object needs.
+pub fn get_data(obj: &JsValue, key: &str) -> JsValue {
+    with_name(key, |k| crate::bindings::read_data(obj, k))
 }
 
 /// One remembered reading of a frozen object: the object, what else the reading depended on, and the result.
@@ -70,14 +87,9 @@ pub fn read_frozen<T: Clone>(slot: &'static std::thread::LocalKey<Remembered<T>>
     Ok(value)
 }
 
-/// Reads `obj[key]`; a throwing getter or proxy trap reads as an invalid argument.
-pub fn get(obj: &JsValue, key: &str) -> Result<JsValue, Error> {
-    Reflect::get(obj, &name(key)).map_err(|_| Error::invalid(format!("could not read {key}")))
-}
-
 /// Sets `obj[key] = value` on an object this crate created.
 pub fn set(obj: &Object, key: &str, value: &JsValue) {
-    let _ = Reflect::set(obj, &name(key), value);
+    let _ = with_name(key, |k| Reflect::set(obj, k, value));
 }
 
 fn is_absent(v: &JsValue) -> bool {

@@ -5,7 +5,7 @@
 use crate::bindings::{self, json_stringify, Shapes};
 use crate::client::Operation;
 use crate::config::{CallOptions, Config};
-use crate::convert::{self, get, opt_number, set};
+use crate::convert::{self, get, get_data, opt_number, set};
 use crate::error::Error;
 use crate::export_plan::{self, LineKind, RecentIds, Tally};
 use crate::rate_limit::RateLimit;
@@ -193,7 +193,7 @@ impl Chats {
         let Chats::Listed(listing) = self else { return };
         if let Ok(items) = get(page, "items") {
             for chat in items.unchecked_into::<Array>().iter() {
-                let id = get(&chat, "id").ok().and_then(|id| id.as_string());
+                let id = get_data(&chat, "id").as_string();
                 if id.is_none_or(|id| listing.recent.first_time(&id)) {
                     listing.queue.push_back(chat);
                 }
@@ -536,7 +536,7 @@ async fn read_chats(job: &Job, source: Source, cursor: JsValue) {
     match page {
         Ok(page) => {
             if first {
-                let cardinality = get(&page, "cardinality").ok().and_then(|c| c.as_f64());
+                let cardinality = get_data(&page, "cardinality").as_f64();
                 job.tally.borrow_mut().announce(cardinality);
             }
             job.chats.borrow_mut().take_page(&page);
@@ -549,7 +549,7 @@ async fn read_chats(job: &Job, source: Source, cursor: JsValue) {
 /// Exports one chat: its line, then its feed page by page; a failure after retries becomes an error line.
 async fn export_chat(job: &Job, chat: Chat) {
     let (id, chat) = match chat {
-        Chat::Listed(chat) => (get(&chat, "id").ok().filter(JsValue::is_string).unwrap_or(JsValue::NULL), chat),
+        Chat::Listed(chat) => (Some(get_data(&chat, "id")).filter(JsValue::is_string).unwrap_or(JsValue::NULL), chat),
         Chat::Given(id) => {
             let id = JsValue::from_str(&id);
             match job.call(Operation::GetChat, &id, &JsValue::UNDEFINED, &JsValue::UNDEFINED).await {
@@ -570,7 +570,7 @@ async fn export_chat(job: &Job, chat: Chat) {
             Ok(page) => page,
             Err(e) => return chat_failed(job, &id, &e, written, chat_line.take()).await,
         };
-        let items = get(&page, "items").map(|i| i.unchecked_into::<Array>()).unwrap_or_default();
+        let items = get_data(&page, "items").unchecked_into::<Array>();
         let count = u64::from(items.length());
         let text = match (chat_line.take(), count) {
             (first, 0) => first.map(Ok),
@@ -583,7 +583,7 @@ async fn export_chat(job: &Job, chat: Chat) {
             }
         }
         written += count;
-        cursor = get(&page, "next").unwrap_or(JsValue::UNDEFINED);
+        cursor = get_data(&page, "next");
         if cursor.is_undefined() {
             break;
         }
