@@ -1,5 +1,7 @@
 // Per call: each read method and sendMessage against the emulator on loopback, beside a raw
-// fetch + JSON.parse doing the same request; p50 and p99 at concurrency 1 and 64.
+// fetch + JSON.parse doing the same request; p50 and p99 at concurrency 1 and 64. At concurrency 1 a third
+// side, "guarded", is the raw request with what any client with real timeouts adds: an AbortController
+// whose signal goes to fetch, and a timer that would abort it.
 import { ChatClient } from "gosquared-chat";
 import { spawnEmulator } from "./emulator-process.mjs";
 import { elapsed, interleave, percentile } from "./stats.mjs";
@@ -11,22 +13,39 @@ const SEND_CHAT = "person-3";
 function operations(emu) {
   const client = new ChatClient({ apiKey: emu.apiKey, siteToken: emu.siteToken, baseUrl: emu.url, maxRetries: 0, timeoutMs: 60_000 });
   const auth = `api_key=${emu.apiKey}&site_token=${emu.siteToken}`;
-  const get = async (path) => JSON.parse(await (await fetch(`${emu.url}${path}?${auth}`, { headers: { accept: "application/json" } })).text());
-  const getQ = async (path, q) => JSON.parse(await (await fetch(`${emu.url}${path}?${auth}&${q}`, { headers: { accept: "application/json" } })).text());
-  const post = async (path, body) =>
-    JSON.parse(await (await fetch(`${emu.url}${path}?${auth}`, {
-      method: "POST", headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify(body),
-    })).text());
+  const plain = (url, init) => fetch(url, init);
+  const guarded = async (url, init) => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 60_000);
+    try {
+      return await fetch(url, { ...init, signal: controller.signal });
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const requests = (send) => {
+    const read = async (url) => JSON.parse(await (await send(url, { headers: { accept: "application/json" } })).text());
+    return {
+      get: (path) => read(`${emu.url}${path}?${auth}`),
+      getQ: (path, q) => read(`${emu.url}${path}?${auth}&${q}`),
+      post: async (path, body) =>
+        JSON.parse(await (await send(`${emu.url}${path}?${auth}`, {
+          method: "POST", headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify(body),
+        })).text()),
+    };
+  };
+  const sides = (make) => ({ raw: make(requests(plain)), guarded: make(requests(guarded)) });
+  const op = (client, make) => ({ client, ...sides(make) });
   return {
-    getChat: { client: () => client.getChat(CHAT), raw: () => get(`/chat/v1/chats/${CHAT}`) },
-    listChats: { client: () => client.listChats({ limit: 20 }), raw: () => getQ("/chat/v1/chats", "limit=0,20") },
-    listArchivedChats: { client: () => client.listArchivedChats({ limit: 20 }), raw: () => getQ("/chat/v1/archivedChats", "limit=0,20") },
-    getFeed: { client: () => client.getFeed(CHAT, { limit: 50 }), raw: () => getQ(`/chat/v1/chats/${CHAT}/feed`, "limit=0,50") },
-    listMessages: { client: () => client.listMessages(CHAT, { limit: 50 }), raw: () => getQ(`/chat/v1/chats/${CHAT}/messages`, "limit=50") },
-    sendMessage: {
-      client: () => client.sendMessage(SEND_CHAT, { content: "bench message" }),
-      raw: () => post(`/chat/v1/chats/${SEND_CHAT}/messages`, { content: "bench message" }),
-    },
+    getChat: op(() => client.getChat(CHAT), (r) => () => r.get(`/chat/v1/chats/${CHAT}`)),
+    listChats: op(() => client.listChats({ limit: 20 }), (r) => () => r.getQ("/chat/v1/chats", "limit=0,20")),
+    listArchivedChats: op(() => client.listArchivedChats({ limit: 20 }), (r) => () => r.getQ("/chat/v1/archivedChats", "limit=0,20")),
+    getFeed: op(() => client.getFeed(CHAT, { limit: 50 }), (r) => () => r.getQ(`/chat/v1/chats/${CHAT}/feed`, "limit=0,50")),
+    listMessages: op(() => client.listMessages(CHAT, { limit: 50 }), (r) => () => r.getQ(`/chat/v1/chats/${CHAT}/messages`, "limit=50")),
+    sendMessage: op(
+      () => client.sendMessage(SEND_CHAT, { content: "bench message" }),
+      (r) => () => r.post(`/chat/v1/chats/${SEND_CHAT}/messages`, { content: "bench message" }),
+    ),
   };
 }
 
@@ -43,9 +62,9 @@ async function timed(fn, count, concurrency) {
   return latencies;
 }
 
-/** Single calls as alternating pairs (client and raw, in random order within each pair), after a warm-up. */
+/** Single calls in alternation (client, raw and guarded, in random order within each round), after a warm-up. */
 async function pairedSingles(op, pairs) {
-  const tasks = { client: () => elapsed(op.client), raw: () => elapsed(op.raw) };
+  const tasks = { client: () => elapsed(op.client), raw: () => elapsed(op.raw), guarded: () => elapsed(op.guarded) };
   await interleave(Math.min(100, pairs), tasks);
   return interleave(pairs, tasks);
 }
@@ -69,12 +88,13 @@ export async function measureCalls({ pairs = 1000, rounds = 12, perRound = 128 }
     const rows = [];
     for (const concurrency of [1, 64]) {
       for (const [name, op] of Object.entries(ops)) {
-        const { client, raw } = concurrency === 1
+        const { client, raw, guarded } = concurrency === 1
           ? await pairedSingles(op, pairs)
           : await alternatingBlocks(op, rounds, perRound, concurrency);
         rows.push({
           name, concurrency,
           clientP50: percentile(client, 50), rawP50: percentile(raw, 50),
+          guardedP50: guarded === undefined ? undefined : percentile(guarded, 50),
           clientP99: percentile(client, 99), rawP99: percentile(raw, 99),
         });
       }

@@ -17,6 +17,11 @@ export const shapes = {
     }
     return text;
   },
+  headerLines(headers, names) {
+    let text = "";
+    for (const name of names.split("\n")) text += `${headers.get(name) ?? ""}\n`;
+    return text;
+  },
   rateLimit(limit, remaining, cost, fullInSeconds) {
     const budget = {};
     if (defined(limit)) budget.limit = limit;

@@ -21,7 +21,8 @@ export async function perform(config, state, operation, target, input, opts, cur
         : { failure: AttemptFailure.NoFetch };
     let delay;
     if (outcome.failure === undefined) {
-      const result = settleResponse(shapes, config, operation, plan, attempts, outcome.response, outcome.text, state);
+      const { response } = outcome;
+      const result = settleResponse(shapes, config, operation, plan, attempts, response.status, response.headers, outcome.text, state);
       if (typeof result !== "number") return result;
       delay = result;
     } else {
@@ -35,7 +36,7 @@ export async function perform(config, state, operation, target, input, opts, cur
 /**
  * One attempt: sends the request and reads the whole body within `timeoutMs`. Owns the attempt's timer and
  * AbortController, and always clears the timer and unhooks the caller's signal, however the attempt ends.
- * Resolves to `{ response, text }`, or to `{ failure, thrown }` saying how it failed.
+ * Resolves to `{ response: { status, headers }, text }`, or to `{ failure, thrown }` saying how it failed.
  */
 async function attempt(send, url, init, timeoutMs, signal) {
   const controller = new AbortController();
@@ -60,11 +61,11 @@ async function attempt(send, url, init, timeoutMs, signal) {
     stage = AttemptFailure.RequestFailed;
     const response = await Promise.race([pending, stopped]);
     stage = AttemptFailure.NotResponse;
-    const read = response.text;
+    const { status, headers, text: read } = response;
     if (typeof read !== "function") return { failure: AttemptFailure.NotResponse };
     stage = AttemptFailure.ReadFailed;
     const text = await Promise.race([read.call(response), stopped]);
-    return { response, text };
+    return { response: { status, headers }, text };
   } catch (thrown) {
     return { failure: timedOut ? AttemptFailure.TimedOut : stage, thrown };
   } finally {

@@ -75,6 +75,11 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = itemLines)]
     pub fn item_lines(this: &Shapes, prefix: &JsValue, items: &JsValue) -> Result<JsValue, JsValue>;
 
+    /// The values of the named headers (`names` holds one per line), one per line, an empty line for each
+    /// missing one; throws when `headers` has no working `get`.
+    #[wasm_bindgen(method, catch, js_name = headerLines)]
+    pub fn header_lines(this: &Shapes, headers: &JsValue, names: &JsValue) -> Result<JsValue, JsValue>;
+
     /// `{ limit, remaining, cost, fullInSeconds }`, with the undefined ones left out.
     #[wasm_bindgen(method, js_name = rateLimit)]
     pub fn rate_limit(this: &Shapes, limit: &JsValue, remaining: &JsValue, cost: &JsValue, full_in_seconds: &JsValue) -> JsValue;

@@ -9,7 +9,7 @@ use crate::error::{ApiCode, Error, ErrorKind};
 use crate::pagination::{self, PageFacts, Verdict};
 use crate::rate_limit::RateLimit;
 use crate::retry::{self, Decision, Failure};
-use js_sys::{Array, Function, JsString, Object};
+use js_sys::{Array, JsString, Object};
 use wasm_bindgen::prelude::*;
 
 /// Checks client options and returns them normalised, as a plain object to pass back on every call.
@@ -91,16 +91,13 @@ pub fn throw_if_aborted(signal: &JsValue) -> Result<(), JsValue> {
 // Positional arguments, so that a call builds no object just to pass them.
 #[allow(clippy::too_many_arguments)]
 #[wasm_bindgen(js_name = settleResponse)]
-pub fn settle_response(shapes: &Shapes, config: &JsValue, operation: Operation, plan: &JsValue, attempts: u32, response: &JsValue, body: &JsValue, state: &JsValue) -> Result<JsValue, JsValue> {
+pub fn settle_response(shapes: &Shapes, config: &JsValue, operation: Operation, plan: &JsValue, attempts: u32, status: &JsValue, headers: &JsValue, body: &JsValue, state: &JsValue) -> Result<JsValue, JsValue> {
     let facts = read_facts(plan)?;
-    let status = get(response, "status")
-        .ok()
-        .and_then(|s| s.as_f64())
-        .filter(|s| s.fract() == 0.0 && (100.0..=599.0).contains(s));
+    let status = status.as_f64().filter(|s| s.fract() == 0.0 && (100.0..=599.0).contains(s));
     let (Some(status), true) = (status, body.is_string()) else {
         return settle_failure(config, plan, attempts, AttemptFailure::NotResponse, &JsValue::UNDEFINED).map(JsValue::from);
     };
-    let answer = Answer::new(status as u16, response, body);
+    let answer = Answer::new(shapes, status as u16, headers, body);
     record_rate_limit(shapes, state, &answer);
     let error = match decode(facts, &answer) {
         Ok(body) => return shape(shapes, operation, plan, body).map_err(|e| finish(config, plan, facts, Error { attempts, ..e })),
@@ -229,27 +226,29 @@ fn request_url(config: &Config, request: &ApiRequest) -> JsString {
         .concat(&JsValue::from_str(&request.query_tail()))
 }
 
-/// What the API answered: status, headers and the body as a JS string (not copied into wasm memory).
+/// The answer headers the core reads, one name per line, as `shapes.headerLines` takes them.
+const ANSWER_HEADERS: &str = "x-ratelimit-limit\nx-ratelimit-remaining\nx-ratelimit-cost\nx-ratelimit-full\nretry-after";
+
+/// What the API answered: status, the headers the core reads, and the body as a JS string (not copied into
+/// wasm memory).
 struct Answer {
     status: u16,
-    /// The response's `headers` object.
-    headers: JsValue,
-    /// Its `get` method, looked up once for all the headers read.
-    header_get: Option<Function>,
+    /// The values of [`ANSWER_HEADERS`], one per line, in the same order (an empty line for a missing one).
+    header_lines: String,
     body: JsValue,
 }
 
 impl Answer {
-    fn new(status: u16, response: &JsValue, body: &JsValue) -> Answer {
-        let headers = get(response, "headers").unwrap_or(JsValue::UNDEFINED);
-        let header_get = get(&headers, "get").ok().and_then(|f| f.dyn_into::<Function>().ok());
-        Answer { status, headers, header_get, body: body.clone() }
+    /// Reads the headers the core needs in one call across the boundary; headers that cannot be read count as missing.
+    fn new(shapes: &Shapes, status: u16, headers: &JsValue, body: &JsValue) -> Answer {
+        let header_lines = shapes.header_lines(headers, &convert::name(ANSWER_HEADERS)).ok().and_then(|t| t.as_string()).unwrap_or_default();
+        Answer { status, header_lines, body: body.clone() }
     }
 
-    /// Reads one header, case-insensitively, through the response's `headers.get`.
+    /// One of [`ANSWER_HEADERS`], when the answer carried it.
     fn header(&self, name: &str) -> Option<String> {
-        let get_fn = self.header_get.as_ref()?;
-        get_fn.call1(&self.headers, &convert::name(name)).ok()?.as_string()
+        let at = ANSWER_HEADERS.split('\n').position(|n| n == name)?;
+        self.header_lines.split('\n').nth(at).filter(|v| !v.is_empty()).map(str::to_owned)
     }
 }
 
@@ -265,7 +264,7 @@ fn record_rate_limit(shapes: &Shapes, state: &JsValue, answer: &Answer) {
 fn api_error_fields(body: &JsValue) -> (Option<ApiCode>, Option<String>) {
     let mut source = body.clone();
     if let Some(inner) = Some(get_data(body, "error")) {
-        if convert::is_plain_object(&inner) {
+        if is_data_object(&inner) {
             source = inner;
         }
     }
@@ -283,7 +282,7 @@ fn decode(facts: Facts, answer: &Answer) -> Result<JsValue, Error> {
     let empty = answer.body.unchecked_ref::<JsString>().length() == 0;
     let parsed = if empty { None } else { json_parse(&answer.body).ok() };
     if !(200..300).contains(&status) {
-        let (code, message) = parsed.as_ref().filter(|b| convert::is_plain_object(b)).map(api_error_fields).unwrap_or((None, None));
+        let (code, message) = parsed.as_ref().filter(|b| is_data_object(b)).map(api_error_fields).unwrap_or((None, None));
         let mut e = Error::from_answer(status, code, message.as_deref());
         e.retry_after_ms = answer.header("retry-after").and_then(|v| retry::parse_retry_after(&v, js_sys::Date::now()));
         return Err(e);
@@ -295,7 +294,7 @@ fn decode(facts: Facts, answer: &Answer) -> Result<JsValue, Error> {
         None if empty => return Err(format_error("The API sent an empty body where JSON was expected")),
         None => return Err(format_error("The API sent a body that is not valid JSON")),
     };
-    let is_object = convert::is_plain_object(&body);
+    let is_object = is_data_object(&body);
     // A body with a list or an id is data; only one with neither is looked at as a possible error body.
     if is_object && !has(&body, "list") && !has(&body, "id") {
         if let (Some(code), Some(message)) = api_error_fields(&body) {
@@ -310,6 +309,11 @@ fn decode(facts: Facts, answer: &Answer) -> Result<JsValue, Error> {
     }
 }
 
+/// Whether a value from `JSON.parse` is an object and not an array (nothing it makes can throw on the check).
+fn is_data_object(v: &JsValue) -> bool {
+    v.is_object() && !Array::is_array(v)
+}
+
 fn has(obj: &JsValue, key: &str) -> bool {
     !get_data(obj, key).is_undefined()
 }
@@ -318,7 +322,7 @@ fn has(obj: &JsValue, key: &str) -> bool {
 fn unwrap_chat(facts: Facts, body: JsValue) -> JsValue {
     if facts.expect == Expect::Object && !has(&body, "id") {
         if let Some(inner) = Some(get_data(&body, "chat")) {
-            if convert::is_plain_object(&inner) {
+            if is_data_object(&inner) {
                 return inner;
             }
         }
