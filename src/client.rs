@@ -1,5 +1,6 @@
-//! The function the JS `ChatClient` calls for every endpoint (`request`, told which by an `Operation`), and
-//! the request loop they all share.
+//! The two functions every endpoint's call goes through: `prepareCall` checks the arguments and plans the
+//! request, and `settleResponse`/`settleFailure` judge each attempt (result, retry delay or error); the JS
+//! transport (`js/transport.js`) sends and waits between them.
 
 use crate::bindings::{json_parse, json_stringify, Shapes};
 use crate::config::{CallOptions, Config};
