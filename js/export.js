@@ -10,7 +10,7 @@ const HIGH_WATER_MARK = 64 * 1024;
 
 /**
  * A byte stream fed by `start(sink)`, which must return a promise that settles once it has stopped.
- * `sink.write(text)` resolves to the bytes written once the reader has room; `sink.signal` fires on cancel;
+ * `sink.write(text)` returns the bytes written, or a promise of them while the reader is behind; `sink.signal` fires on cancel;
  * `sink.request(operation, target, input, opts, cursor)` is the client's call; `sink.sleep(ms, signal)` waits.
  */
 export function exportStream(start, request) {
@@ -32,10 +32,10 @@ export function exportStream(start, request) {
           sleep,
           shapes,
           write(text) {
-            if (cancelled.signal.aborted) return Promise.resolve(0);
+            if (cancelled.signal.aborted) return 0;
             const bytes = encoder.encode(text);
             controller.enqueue(bytes);
-            if (controller.desiredSize > 0) return Promise.resolve(bytes.byteLength);
+            if (controller.desiredSize > 0) return bytes.byteLength;
             return new Promise((resolve) => held.push(() => resolve(bytes.byteLength)));
           },
         };

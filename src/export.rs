@@ -22,9 +22,10 @@ extern "C" {
     /// The JS end of an export's stream.
     pub type ExportSink;
 
-    /// Queues NDJSON text; the promise resolves to its size in bytes once the reader has room for more.
+    /// Queues NDJSON text and returns its size in bytes: a number when the reader has room for more, or a
+    /// promise of it that resolves once the reader has caught up.
     #[wasm_bindgen(method, catch)]
-    fn write(this: &ExportSink, text: &JsString) -> Result<Promise, JsValue>;
+    fn write(this: &ExportSink, text: &JsString) -> Result<JsValue, JsValue>;
 
     /// The signal that fires when the reader cancels the stream.
     #[wasm_bindgen(method, getter)]
@@ -63,6 +64,8 @@ pub fn export_chats(config: JsValue, options: JsValue, state: JsValue, sink: JsV
 /// and so does a failure that ends the export. The first reason is kept.
 struct Halt {
     controller: AbortController,
+    /// The controller's signal, looked up once.
+    signal: AbortSignal,
     links: Vec<(AbortSignal, Closure<dyn FnMut()>)>,
 }
 
@@ -80,15 +83,16 @@ impl Halt {
             bindings::on_abort(&source, on_abort.as_ref().unchecked_ref());
             links.push((source, on_abort));
         }
-        Ok(Halt { controller, links })
+        let signal = controller.signal();
+        Ok(Halt { controller, signal, links })
     }
 
     fn signal(&self) -> AbortSignal {
-        self.controller.signal()
+        self.signal.clone()
     }
 
     fn halted(&self) -> bool {
-        self.signal().aborted()
+        self.signal.aborted()
     }
 
     fn stop(&self, reason: &JsValue) {
@@ -336,8 +340,9 @@ impl Job {
             return false;
         }
         let written = match self.sink.write(&text) {
-            Ok(pending) => JsFuture::from(pending).await,
-            Err(e) => Err(e),
+            // A promise only when the reader is behind: otherwise the export goes on without a wait.
+            Ok(pending) if pending.is_instance_of::<Promise>() => JsFuture::from(pending.unchecked_into::<Promise>()).await,
+            other => other,
         };
         match written {
             Ok(bytes) => {
