@@ -8,10 +8,10 @@ export const shapes = {
   init: (method, headers, body) => (body === undefined ? { method, headers } : { method, headers, body }),
   page: (items, cardinality, offset, limit, next) => ({ items, cardinality, offset, limit, next }),
   cursor: (offset, limit, firstKey) => (firstKey === undefined ? { offset, limit } : { offset, limit, firstKey }),
-  itemLines(prefix, items) {
+  splicedLines(prefix, values) {
     let text = "";
-    for (const item of items) {
-      const json = JSON.stringify(item);
+    for (const value of values) {
+      const json = JSON.stringify(value);
       if (json === undefined) return undefined;
       text += prefix + json + "}\n";
     }

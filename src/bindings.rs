@@ -71,9 +71,9 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub fn cursor(this: &Shapes, offset: f64, limit: u32, first_key: &JsValue) -> JsValue;
 
-    /// `prefix + JSON.stringify(item) + "}\n"` for each item, joined; undefined when an item has no JSON text.
-    #[wasm_bindgen(method, catch, js_name = itemLines)]
-    pub fn item_lines(this: &Shapes, prefix: &JsValue, items: &JsValue) -> Result<JsValue, JsValue>;
+    /// `prefix + JSON.stringify(value) + "}\n"` for each value, joined; undefined when a value has no JSON text.
+    #[wasm_bindgen(method, catch, js_name = splicedLines)]
+    pub fn spliced_lines(this: &Shapes, prefix: &JsValue, values: &JsValue) -> Result<JsValue, JsValue>;
 
     /// The values of the named headers (`names` holds one per line), one per line, an empty line for each
     /// missing one; throws when `headers` has no working `get`.

@@ -313,10 +313,9 @@ impl Job {
     async fn call(&self, operation: Operation, target: &JsValue, input: &JsValue, cursor: &JsValue) -> Result<JsValue, JsValue> {
         let budget = read_budget(&self.state);
         let delay = export_plan::pace_delay_ms(&budget, self.workers);
-        let signal = self.halt.signal();
         if delay > 0.0 {
-            self.sleep(delay, &signal).await?;
-        } else if let Some(reason) = aborted_reason(&signal) {
+            self.sleep(delay, &self.halt.signal).await?;
+        } else if let Some(reason) = aborted_reason(&self.halt.signal) {
             return Err(reason);
         }
         JsFuture::from(self.sink.request(operation as u32, target, input, &self.calls, cursor)?).await
@@ -409,25 +408,26 @@ fn line(kind: LineKind, chat_id: &JsValue, key: &str, value: &JsValue) -> Object
     o
 }
 
-/// A feed page's item lines as NDJSON: the same text as stringifying each `{ type, chatId, item }` object, but
-/// the `{"type":"item","chatId":…,"item":` prefix is made once per page and each item's JSON is spliced in by
-/// one call for the whole page. A page with an item that has no JSON text (undefined, a function) is written
-/// one line object at a time, which leaves that item's field out as `JSON.stringify` does.
-fn item_lines(shapes: &Shapes, chat_id: &JsValue, items: &Array) -> Result<JsString, JsValue> {
+/// Lines of one kind for one chat as NDJSON (a chat line, or a feed page's item lines): the same text as
+/// stringifying each `{ type, chatId, <kind>: value }` object, but the `{"type":…,"chatId":…,"<kind>":` prefix
+/// is made once and each value's JSON is spliced in by one call for all of them, which takes far fewer calls
+/// across the boundary. Values with no JSON text (undefined, a function) are written one line object at a
+/// time, which leaves that field out as `JSON.stringify` does.
+fn spliced_lines(shapes: &Shapes, kind: LineKind, chat_id: &JsValue, values: &Array) -> Result<JsString, JsValue> {
     let id_json = json_stringify(chat_id)?;
-    let prefix = JsString::from("{\"type\":\"item\",\"chatId\":").concat(&id_json).concat(&JsValue::from_str(",\"item\":"));
-    if let Ok(text) = shapes.item_lines(&prefix, items)?.dyn_into::<JsString>() {
+    let key = kind.as_str();
+    let prefix = JsString::from(format!("{{\"type\":\"{key}\",\"chatId\":")).concat(&id_json).concat(&JsValue::from_str(&format!(",\"{key}\":")));
+    if let Ok(text) = shapes.spliced_lines(&prefix, values)?.dyn_into::<JsString>() {
         return Ok(text);
     }
     let close = JsValue::from_str("}\n");
     let texts = Array::new();
-    for item in items.iter() {
-        let json = json_stringify(&item)?;
+    for value in values.iter() {
+        let json = json_stringify(&value)?;
         if json.is_string() {
             texts.push(&prefix.concat(&json).concat(&close));
         } else {
-            // An item JSON cannot show (undefined, a function): stringify the whole line, which leaves it out.
-            texts.push(&json_stringify(&line(LineKind::Item, chat_id, "item", &item))?.unchecked_into::<JsString>().concat(&JsValue::from_str("\n")));
+            texts.push(&json_stringify(&line(kind, chat_id, key, &value))?.unchecked_into::<JsString>().concat(&JsValue::from_str("\n")));
         }
     }
     Ok(texts.join(""))
@@ -564,7 +564,7 @@ async fn export_chat(job: &Job, chat: Chat) {
         }
     };
     // The chat's line goes out with its first page of items (or its error line): one write instead of two.
-    let mut chat_line = match ndjson(&Array::of1(&line(LineKind::Chat, &id, "chat", &chat))) {
+    let mut chat_line = match spliced_lines(&job.sink.shapes(), LineKind::Chat, &id, &Array::of1(&chat)) {
         Ok(text) => Some(text),
         Err(e) => return job.fail(&e),
     };
@@ -579,8 +579,8 @@ async fn export_chat(job: &Job, chat: Chat) {
         let count = u64::from(items.length());
         let text = match (chat_line.take(), count) {
             (first, 0) => first.map(Ok),
-            (None, _) => Some(item_lines(&job.sink.shapes(), &id, &items)),
-            (Some(first), _) => Some(item_lines(&job.sink.shapes(), &id, &items).map(|lines| first.concat(&lines))),
+            (None, _) => Some(spliced_lines(&job.sink.shapes(), LineKind::Item, &id, &items)),
+            (Some(first), _) => Some(spliced_lines(&job.sink.shapes(), LineKind::Item, &id, &items).map(|lines| first.concat(&lines))),
         };
         if let Some(text) = text {
             if !job.write_text(text, count).await {
