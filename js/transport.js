@@ -13,7 +13,7 @@ export async function perform(config, state, operation, target, input, opts, cur
   const plan = prepareCall(shapes, config, operation, target, input, opts, cursor);
   const { url, init, signal } = plan;
   for (let attempts = 1; ; attempts++) {
-    if (signal !== undefined) throwIfAborted(signal);
+    if (signal !== undefined) stopIfAborted(signal);
     const send = config.fetch ?? globalThis.fetch;
     const outcome =
       typeof send === "function"
@@ -26,7 +26,7 @@ export async function perform(config, state, operation, target, input, opts, cur
       if (typeof result !== "number") return result;
       delay = result;
     } else {
-      if (signal !== undefined) throwIfAborted(signal);
+      if (signal !== undefined) stopIfAborted(signal);
       delay = settleFailure(config, plan, attempts, outcome.failure, outcome.thrown);
     }
     await sleep(delay, signal);
@@ -77,19 +77,20 @@ async function attempt(send, url, init, timeoutMs, signal) {
 /** Resolves after `ms` milliseconds; the signal ends the wait at once, rejecting with its reason. */
 export function sleep(ms, signal) {
   return new Promise((resolve, reject) => {
-    const stopIfAborted = () => {
+    const rejectIfAborted = () => {
       try {
-        throwIfAborted(signal);
+        stopIfAborted(signal);
         return false;
       } catch (reason) {
         reject(reason);
         return true;
       }
     };
-    if (signal !== undefined && stopIfAborted()) return;
+    if (signal !== undefined && rejectIfAborted()) return;
     const onAbort = () => {
       clearTimeout(timer);
-      stopIfAborted();
+      // An "abort" event from a signal that does not read as aborted ends the wait all the same.
+      if (!rejectIfAborted()) resolve();
     };
     const timer = setTimeout(() => {
       if (signal !== undefined) unlisten(signal, onAbort);
@@ -97,6 +98,18 @@ export function sleep(ms, signal) {
     }, ms);
     if (signal !== undefined) listen(signal, onAbort);
   });
+}
+
+/**
+ * Throws the signal's reason once it has fired. The flag is read here, and the core is asked only when it is
+ * set or cannot be read: the core's throwIfAborted turns an unreadable signal into a typed error.
+ */
+function stopIfAborted(signal) {
+  let aborted = true;
+  try {
+    aborted = signal.aborted;
+  } catch {}
+  if (aborted) throwIfAborted(signal);
 }
 
 // The caller's signal may be any object that looks like one (checked by the core): a listener method that

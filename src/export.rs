@@ -413,10 +413,9 @@ fn line(kind: LineKind, chat_id: &JsValue, key: &str, value: &JsValue) -> Object
 /// is made once and each value's JSON is spliced in by one call for all of them, which takes far fewer calls
 /// across the boundary. Values with no JSON text (undefined, a function) are written one line object at a
 /// time, which leaves that field out as `JSON.stringify` does.
-fn spliced_lines(shapes: &Shapes, kind: LineKind, chat_id: &JsValue, values: &Array) -> Result<JsString, JsValue> {
-    let id_json = json_stringify(chat_id)?;
+fn spliced_lines(shapes: &Shapes, kind: LineKind, chat_id: &JsValue, id_json: &JsValue, values: &Array) -> Result<JsString, JsValue> {
     let key = kind.as_str();
-    let prefix = JsString::from(format!("{{\"type\":\"{key}\",\"chatId\":")).concat(&id_json).concat(&JsValue::from_str(&format!(",\"{key}\":")));
+    let prefix = JsString::from(format!("{{\"type\":\"{key}\",\"chatId\":")).concat(id_json).concat(&JsValue::from_str(&format!(",\"{key}\":")));
     if let Ok(text) = shapes.spliced_lines(&prefix, values)?.dyn_into::<JsString>() {
         return Ok(text);
     }
@@ -564,7 +563,12 @@ async fn export_chat(job: &Job, chat: Chat) {
         }
     };
     // The chat's line goes out with its first page of items (or its error line): one write instead of two.
-    let mut chat_line = match spliced_lines(&job.sink.shapes(), LineKind::Chat, &id, &Array::of1(&chat)) {
+    let shapes = job.sink.shapes();
+    let id_json = match json_stringify(&id) {
+        Ok(json) => json,
+        Err(e) => return job.fail(&e),
+    };
+    let mut chat_line = match spliced_lines(&shapes, LineKind::Chat, &id, &id_json, &Array::of1(&chat)) {
         Ok(text) => Some(text),
         Err(e) => return job.fail(&e),
     };
@@ -579,8 +583,8 @@ async fn export_chat(job: &Job, chat: Chat) {
         let count = u64::from(items.length());
         let text = match (chat_line.take(), count) {
             (first, 0) => first.map(Ok),
-            (None, _) => Some(spliced_lines(&job.sink.shapes(), LineKind::Item, &id, &items)),
-            (Some(first), _) => Some(spliced_lines(&job.sink.shapes(), LineKind::Item, &id, &items).map(|lines| first.concat(&lines))),
+            (None, _) => Some(spliced_lines(&shapes, LineKind::Item, &id, &id_json, &items)),
+            (Some(first), _) => Some(spliced_lines(&shapes, LineKind::Item, &id, &id_json, &items).map(|lines| first.concat(&lines))),
         };
         if let Some(text) = text {
             if !job.write_text(text, count).await {
