@@ -234,22 +234,23 @@ const ANSWER_HEADERS: &str = "x-ratelimit-limit\nx-ratelimit-remaining\nx-rateli
 /// wasm memory).
 struct Answer {
     status: u16,
-    /// The values of [`ANSWER_HEADERS`], one per line, in the same order (an empty line for a missing one).
-    header_lines: String,
+    /// The values of [`ANSWER_HEADERS`], in the same order (empty for a missing one).
+    header_values: Vec<String>,
     body: JsValue,
 }
 
 impl Answer {
     /// Reads the headers the core needs in one call across the boundary; headers that cannot be read count as missing.
     fn new(shapes: &Shapes, status: u16, headers: &JsValue, body: &JsValue) -> Answer {
-        let header_lines = shapes.header_lines(headers, &convert::name(ANSWER_HEADERS)).ok().and_then(|t| t.as_string()).unwrap_or_default();
-        Answer { status, header_lines, body: body.clone() }
+        let lines = shapes.header_lines(headers, &convert::name(ANSWER_HEADERS)).ok().and_then(|t| t.as_string()).unwrap_or_default();
+        let header_values = lines.split('\n').map(str::to_owned).collect();
+        Answer { status, header_values, body: body.clone() }
     }
 
     /// One of [`ANSWER_HEADERS`], when the answer carried it.
     fn header(&self, name: &str) -> Option<String> {
         let at = ANSWER_HEADERS.split('\n').position(|n| n == name)?;
-        self.header_lines.split('\n').nth(at).filter(|v| !v.is_empty()).map(str::to_owned)
+        self.header_values.get(at).filter(|v| !v.is_empty()).cloned()
     }
 }
 
@@ -264,15 +265,15 @@ fn record_rate_limit(shapes: &Shapes, state: &JsValue, answer: &Answer) {
 /// The API's `code` and `message` from an error body, also inside a legacy `{ error: {…} }` wrapper.
 fn api_error_fields(body: &JsValue) -> (Option<ApiCode>, Option<String>) {
     let mut source = body.clone();
-    if let Some(inner) = Some(get_data(body, "error")) {
-        if is_data_object(&inner) {
-            source = inner;
-        }
+    let inner = get_data(body, "error");
+    if is_data_object(&inner) {
+        source = inner;
     }
-    let code = Some(get_data(&source, "code")).and_then(|c| match c.as_f64() {
+    let code = get_data(&source, "code");
+    let code = match code.as_f64() {
         Some(n) => Some(ApiCode::Number(n)),
-        None => c.as_string().map(|s| ApiCode::Text(crate::error::truncate(&s, 60))),
-    });
+        None => code.as_string().map(|s| ApiCode::Text(crate::error::truncate(&s, 60))),
+    };
     let message = get_data(&source, "message").as_string();
     (code, message)
 }
@@ -322,10 +323,9 @@ fn has(obj: &JsValue, key: &str) -> bool {
 /// Unwraps a `{ chat: {…} }` envelope on reads of one chat, a shape the API might use instead of a bare chat.
 fn unwrap_chat(facts: Facts, body: JsValue) -> JsValue {
     if facts.expect == Expect::Object && !has(&body, "id") {
-        if let Some(inner) = Some(get_data(&body, "chat")) {
-            if is_data_object(&inner) {
-                return inner;
-            }
+        let inner = get_data(&body, "chat");
+        if is_data_object(&inner) {
+            return inner;
         }
     }
     body
@@ -337,7 +337,8 @@ fn list_page(shapes: &Shapes, plan: &JsValue, body: &JsValue) -> Result<JsValue,
         (body.clone().unchecked_into::<Array>(), None)
     } else {
         let items = get_data(body, "list").unchecked_into::<Array>();
-        let cardinality = Some(get_data(body, "cardinality")).and_then(|c| c.as_f64().or_else(|| c.as_string().and_then(|s| crate::number::parse_decimal(&s))));
+        let c = get_data(body, "cardinality");
+        let cardinality = c.as_f64().or_else(|| c.as_string().and_then(|s| crate::number::parse_decimal(&s)));
         (items, cardinality.filter(|c| c.is_finite() && *c >= 0.0))
     };
     let offset = get_data(plan, "offset").as_f64().unwrap_or(0.0) as u64;

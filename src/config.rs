@@ -120,25 +120,13 @@ pub struct Config {
 
 thread_local! {
     /// The config read last, with the object it came from: a client's calls all pass the same frozen object.
-    static LAST_READ: RefCell<Option<Rc<Config>>> = const { RefCell::new(None) };
+    static LAST_READ: convert::Remembered<Rc<Config>> = const { RefCell::new(None) };
 }
 
 impl Config {
     /// Reads a config object as [`Config::from_js`] does, reusing the last result when `v` is the same frozen object.
     pub fn read(v: &JsValue) -> Result<Rc<Config>, Error> {
-        let last = LAST_READ.with(|last| last.try_borrow().ok().and_then(|l| l.as_ref().filter(|c| c.raw == *v).cloned()));
-        if let Some(config) = last {
-            return Ok(config);
-        }
-        let config = Rc::new(Config::from_js(v)?);
-        if Object::is_frozen(v.unchecked_ref::<Object>()) {
-            LAST_READ.with(|last| {
-                if let Ok(mut last) = last.try_borrow_mut() {
-                    *last = Some(config.clone());
-                }
-            });
-        }
-        Ok(config)
+        convert::read_frozen(&LAST_READ, v, &JsValue::UNDEFINED, || Config::from_js(v).map(|c| (Rc::new(c), true)))
     }
 
     /// Reads a config object made by [`normalize`]; anything else is refused with a clear error.
