@@ -1,36 +1,28 @@
 //! GoSquared Live Chat API client, compiled to WebAssembly for edge functions, Node, Deno, Bun and browsers.
 //!
-//! The pure modules (`encode`, `time`, `validate`, `endpoints`, `error`, `retry`, `pagination`, `rate_limit`,
-//! and for the edge toolkit `signature`, `webhook`, `proxy`; `text` for substring search) hold the behaviour and are tested natively with
-//! `cargo test`. The `js` modules (`bindings`, `convert`, `client`, `edge`) are the thin
-//! WebAssembly boundary: they read JS inputs, call the global `fetch` and hand plain JS objects back.
+//! The layout follows the architecture:
+//! - `api`: the endpoint table, argument checks and the error kinds;
+//! - `call`: what a call decides (retries, pagination, the rate-limit budget);
+//! - `export`: the bulk export's plan;
+//! - `edge`: webhooks, Secure Mode signatures and the key-safe proxy;
+//! - `util`: encoding, numbers, text and time helpers;
+//! - `wasm`: every `#[wasm_bindgen]` item, the only code that touches JS values.
+//!
+//! Everything outside `wasm` is pure and tested natively with `cargo test`.
 
-pub mod encode;
-pub mod endpoints;
-pub mod error;
-pub mod export_plan;
-pub mod number;
-pub mod pagination;
-pub mod proxy;
-pub mod rate_limit;
-pub mod retry;
-pub mod signature;
-pub mod text;
-pub mod time;
-pub mod validate;
-pub mod webhook;
+pub mod api;
+pub mod call;
+pub mod edge;
+pub mod export;
+pub mod util;
+
+pub use api::{endpoints, error, validate};
+pub use call::{pagination, rate_limit, retry};
+pub use edge::{proxy, signature, webhook};
+pub use export::plan as export_plan;
+pub use util::{encode, number, text, time};
 
 #[cfg(target_arch = "wasm32")]
-mod bindings;
+mod wasm;
 #[cfg(target_arch = "wasm32")]
-mod client;
-#[cfg(target_arch = "wasm32")]
-mod config;
-#[cfg(target_arch = "wasm32")]
-mod convert;
-#[cfg(target_arch = "wasm32")]
-mod diagnostics;
-#[cfg(target_arch = "wasm32")]
-mod edge;
-#[cfg(target_arch = "wasm32")]
-mod export;
+use wasm::{bindings, client, config, convert};

@@ -204,8 +204,8 @@ fn plan(operation: Operation, target: &JsValue, input: &JsValue, cursor: &JsValu
         Operation::ArchiveChat => body(endpoints::archive_chat(&convert::chat_id(target)?)),
         Operation::UnarchiveChat => body(endpoints::unarchive_chat(&convert::chat_id(target)?)),
         Operation::ListWebhooks => body(endpoints::list_webhooks()),
-        Operation::CreateWebhook => body(endpoints::create_webhook(&crate::edge::new_webhook(input)?)),
-        Operation::DeleteWebhook => body(endpoints::delete_webhook(&crate::edge::webhook_id(target)?)),
+        Operation::CreateWebhook => body(endpoints::create_webhook(&crate::wasm::edge::new_webhook(input)?)),
+        Operation::DeleteWebhook => body(endpoints::delete_webhook(&crate::wasm::edge::webhook_id(target)?)),
     })
 }
 

@@ -1,0 +1,10 @@
+//! The WebAssembly boundary: every `#[wasm_bindgen]` item. It reads JS arguments, hands them to the pure
+//! modules and builds the plain JS objects handed back.
+
+pub mod bindings;
+pub mod client;
+pub mod config;
+pub mod convert;
+mod diagnostics;
+pub mod edge;
+mod export;
