@@ -1,16 +1,7 @@
 // Server-side helpers for webhooks and Secure Mode. The checks themselves run in the WebAssembly core; this
 // layer only picks the URL out of a request and turns failures into the package's error classes.
 
-import * as core from "./gosquared_chat.js";
-import { toError } from "./errors.js";
-
-function call(fn, ...args) {
-  try {
-    return fn(...args);
-  } catch (error) {
-    throw toError(error);
-  }
-}
+import { edge } from "./wasm.js";
 
 /**
  * Checks a `chat_message` webhook body (the raw JSON text, or the object already parsed) and returns the
@@ -18,7 +9,7 @@ function call(fn, ...args) {
  * bad field, or an unsupported major `version`.
  */
 export function parseChatMessageWebhook(body) {
-  return call(core.parseChatMessageWebhook, body);
+  return edge.parseChatMessageWebhook(body);
 }
 
 /**
@@ -27,10 +18,10 @@ export function parseChatMessageWebhook(body) {
  */
 export function verifyWebhookSecret(request, secret, options = {}) {
   const url = typeof request === "string" ? request : request?.href ?? request?.url;
-  return call(core.verifyWebhookSecretInUrl, url, secret, options?.param);
+  return edge.verifyWebhookSecretInUrl(url, secret, options?.param);
 }
 
 /** The Secure Mode signature of a person: lowercase hex HMAC-SHA256 of `personId` keyed with your project secret. */
 export function personSignature(secret, personId) {
-  return call(core.personSignature, secret, personId);
+  return edge.personSignature(secret, personId);
 }

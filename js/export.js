@@ -2,7 +2,7 @@
 // into the stream, keeps the core waiting while the reader is behind, and stops the core on cancel.
 
 import { toError } from "./errors.js";
-import { sleep } from "./transport.js";
+import { sleep } from "./driver.js";
 import { shapes } from "./shapes.js";
 
 /** Bytes queued in the stream before the writers are held back. */

@@ -3,8 +3,7 @@
 // upstream request a browser request becomes (allow list, id checks, credentials swapped); this layer only
 // moves requests and responses.
 
-import * as core from "./gosquared_chat.js";
-import { toError } from "./errors.js";
+import { edge as core } from "./wasm.js";
 
 /** The largest request body forwarded (a 100,000-character message is at most 400 KB of UTF-8). */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -26,12 +25,7 @@ function refusal(status, code, message) {
  *   resolve to `true` for a request to go through; `prefix` is where the proxy is mounted (`/api/chat`).
  */
 export function createProxy(options) {
-  let config;
-  try {
-    config = core.normalizeProxyConfig(options);
-  } catch (error) {
-    throw toError(error);
-  }
+  const config = core.normalizeProxyConfig(options);
   const { authorize, fetch: injectedFetch } = options;
 
   return async function proxy(request) {

@@ -4,8 +4,6 @@
 const defined = (value) => value !== undefined;
 
 export const shapes = {
-  plan: (url, init, timeoutMs, maxRetries, facts, signal, offset, limit, firstKey) => ({ url, init, timeoutMs, maxRetries, facts, signal, offset, limit, firstKey }),
-  init: (method, headers, body) => (body === undefined ? { method, headers } : { method, headers, body }),
   page: (items, cardinality, offset, limit, next) => ({ items, cardinality, offset, limit, next }),
   cursor: (offset, limit, firstKey) => (firstKey === undefined ? { offset, limit } : { offset, limit, firstKey }),
   splicedLines(prefix, values) {
@@ -15,11 +13,6 @@ export const shapes = {
       if (json === undefined) return undefined;
       text += prefix + json + "}\n";
     }
-    return text;
-  },
-  headerLines(headers, names) {
-    let text = "";
-    for (const name of names.split("\n")) text += `${headers.get(name) ?? ""}\n`;
     return text;
   },
   rateLimit(limit, remaining, cost, fullInSeconds) {

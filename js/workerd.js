@@ -1,8 +1,8 @@
 // Entry for Cloudflare Workers (workerd): the bundler uploads the .wasm as a compiled module, instantiated
 // synchronously on import, because Workers may not compile WebAssembly from bytes.
 import wasm from "./gosquared_chat_bg.wasm";
-import { initSync } from "./gosquared_chat.js";
+import { loadSync } from "./wasm.js";
 
-initSync({ module: wasm });
+loadSync(wasm);
 
-export * from "./core.js";
+export * from "./client.js";

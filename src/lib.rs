@@ -17,7 +17,7 @@ pub mod export;
 pub mod util;
 
 pub use api::{endpoints, error, validate};
-pub use call::{pagination, rate_limit, retry};
+pub use call::{answer, pagination, rate_limit, retry};
 pub use edge::{proxy, signature, webhook};
 pub use export::plan as export_plan;
 pub use util::{encode, number, text, time};
@@ -25,4 +25,4 @@ pub use util::{encode, number, text, time};
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 #[cfg(target_arch = "wasm32")]
-use wasm::{bindings, client, config, convert};
+use wasm::{bindings, client, convert};

@@ -1,6 +1,9 @@
-//! What a call decides: whether to retry and how long to wait, whether a list has another page, and the
-//! rate-limit budget an answer reports.
+//! One call to the API as a state machine ([`machine::Call`]) and what it decides with: what an answer's
+//! body means, whether to retry and how long to wait, whether a list has another page, and the rate-limit
+//! budget an answer reports.
 
+pub mod answer;
+pub mod machine;
 pub mod pagination;
 pub mod rate_limit;
 pub mod retry;

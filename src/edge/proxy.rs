@@ -1,36 +1,10 @@
 //! The routing decision of the key-safe proxy: which upstream request, if any, an incoming browser request
 //! becomes. The browser's `api_key` and `site_token` are dropped and the proxy's own credentials added.
 
-use crate::endpoints::{self, ApiRequest, ListParams};
+use crate::endpoints::{self, OPS};
 use crate::error::Error;
 use crate::webhook::Found;
 use crate::{encode, text, validate};
-
-/// One operation a proxy can allow: the client method's name, the path it serves, and how its upstream
-/// request is built (which gives the upstream method and path, so they cannot drift from the client's).
-pub struct Operation {
-    /// The `ChatClient` method name, as written in `allow`.
-    pub name: &'static str,
-    /// The path, with `{id}` for the one encoded id segment.
-    pattern: &'static str,
-    build: fn(&str) -> ApiRequest,
-}
-
-/// Every operation a proxy knows.
-pub const OPERATIONS: &[Operation] = &[
-    Operation { name: "listChats", pattern: "/chat/v1/chats", build: |_| endpoints::list_chats(&ListParams::default()) },
-    Operation { name: "listArchivedChats", pattern: "/chat/v1/archivedChats", build: |_| endpoints::list_archived_chats(&ListParams::default()) },
-    Operation { name: "getChat", pattern: "/chat/v1/chats/{id}", build: endpoints::get_chat },
-    Operation { name: "getFeed", pattern: "/chat/v1/chats/{id}/feed", build: |id| endpoints::get_feed(id, &ListParams::default()) },
-    Operation { name: "listMessages", pattern: "/chat/v1/chats/{id}/messages", build: |id| endpoints::list_messages(id, &ListParams::default()) },
-    Operation { name: "sendMessage", pattern: "/chat/v1/chats/{id}/messages", build: |id| endpoints::send_message(id, "", None) },
-    Operation { name: "addNote", pattern: "/chat/v1/chats/{id}/notes", build: |id| endpoints::add_note(id, "") },
-    Operation { name: "archiveChat", pattern: "/chat/v1/chats/{id}/archive", build: endpoints::archive_chat },
-    Operation { name: "unarchiveChat", pattern: "/chat/v1/chats/{id}/unarchive", build: endpoints::unarchive_chat },
-    Operation { name: "listWebhooks", pattern: "/account/v1/webhooks", build: |_| endpoints::list_webhooks() },
-    Operation { name: "createWebhook", pattern: "/account/v1/webhooks", build: |_| ApiRequest { method: "POST", ..endpoints::list_webhooks() } },
-    Operation { name: "deleteWebhook", pattern: "/account/v1/webhooks/{id}", build: endpoints::delete_webhook },
-];
 
 /// Query parameters the browser may not set: the proxy sends its own.
 const CREDENTIAL_PARAMS: &[&str] = &["api_key", "site_token"];
@@ -46,7 +20,7 @@ pub struct ProxyConfig {
     pub base_url: String,
     /// Where the proxy is mounted (`/api/chat`); `None` finds the route at the first `/chat/v1/` or `/account/v1/`.
     pub prefix: Option<String>,
-    /// The indexes in [`OPERATIONS`] of the allowed operations.
+    /// The indexes in the endpoint table ([`OPS`]) of the allowed operations.
     pub allow: Vec<usize>,
 }
 
@@ -73,8 +47,8 @@ impl ProxyConfig {
         }
         let mut indexes = Vec::with_capacity(allow.len());
         for name in allow {
-            let found = OPERATIONS.iter().position(|op| op.name == name).ok_or_else(|| {
-                let known: Vec<&str> = OPERATIONS.iter().map(|op| op.name).collect();
+            let found = OPS.iter().position(|op| op.endpoint().name == name).ok_or_else(|| {
+                let known: Vec<&str> = OPS.iter().map(|op| op.endpoint().name).collect();
                 Error::invalid(format!("allow names an unknown operation \"{}\" (known: {})", crate::error::truncate(name, 40), text::join(&known, ", ")))
             })?;
             indexes.push(found);
@@ -132,23 +106,24 @@ pub fn decide(config: &ProxyConfig, method: &str, path: &str, query: &str) -> De
     };
     let mut path_matched = false;
     let mut bad_id = false;
-    for (index, op) in OPERATIONS.iter().enumerate() {
-        let Some(id) = match_pattern(op.pattern, route) else { continue };
+    for (index, op) in OPS.iter().enumerate() {
+        let endpoint = op.endpoint();
+        let Some(id) = match_pattern(endpoint.path, route) else { continue };
         path_matched = true;
-        let request = match id {
-            Ok(id) if !text::contains(op.pattern, "{id}") || validate::chat_id(&id).is_ok() => (op.build)(&id),
+        let id = match id {
+            Ok(id) if !text::contains(endpoint.path, "{id}") || validate::chat_id(&id).is_ok() => id,
             _ => {
                 bad_id = true;
                 continue;
             }
         };
-        if request.method != method {
+        if endpoint.method != method {
             continue;
         }
         if !config.allow.contains(&index) {
-            return refuse(403, "proxy_operation_not_allowed", format!("{} is not allowed by this proxy", op.name));
+            return refuse(403, "proxy_operation_not_allowed", format!("{} is not allowed by this proxy", endpoint.name));
         }
-        return Decision::Forward { method: request.method, url: upstream_url(config, &request, query), operation: op.name };
+        return Decision::Forward { method: endpoint.method, url: upstream_url(config, &endpoint.path_for(&id), query), operation: endpoint.name };
     }
     if bad_id {
         return refuse(400, "proxy_bad_id", "The id in the path is not valid percent-encoding or not a usable id");
@@ -161,8 +136,8 @@ pub fn decide(config: &ProxyConfig, method: &str, path: &str, query: &str) -> De
 
 /// The upstream URL: the operation's path, the proxy's credentials, then the browser's query without any
 /// credential parameter (names compared after decoding, so `api%5Fkey` is dropped too).
-fn upstream_url(config: &ProxyConfig, request: &ApiRequest, query: &str) -> String {
-    let mut url = request.url(&config.base_url, Some(&config.api_key), &config.site_token);
+fn upstream_url(config: &ProxyConfig, path: &str, query: &str) -> String {
+    let mut url = format!("{}{}?{}", config.base_url, path, endpoints::auth_query(Some(&config.api_key), &config.site_token));
     for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
         let name = pair.split_once('=').map_or(pair, |(n, _)| n);
         let decoded = encode::decode(&name.replace('+', " ")).unwrap_or_else(|| name.to_owned());
@@ -255,12 +230,12 @@ mod tests {
 
     #[test]
     fn every_operation_is_reachable_and_matches_the_client() {
-        let names: Vec<&str> = OPERATIONS.iter().map(|op| op.name).collect();
+        let names: Vec<&str> = OPS.iter().map(|op| op.endpoint().name).collect();
         let c = config(&names, None);
-        for op in OPERATIONS {
-            let request = (op.build)("id-1");
-            let path = op.pattern.replace("{id}", "id-1");
-            assert_eq!(request.path, path, "{}", op.name);
+        for op in OPS.iter().map(|op| op.endpoint()) {
+            let request = op;
+            let path = op.path.replace("{id}", "id-1");
+            assert_eq!(request.path_for("id-1"), path, "{}", op.name);
             let operation = match decide(&c, request.method, &path, "") {
                 Decision::Forward { operation, .. } => Some(operation),
                 Decision::Refuse { .. } => None,

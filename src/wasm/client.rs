@@ -1,25 +1,32 @@
-//! The two functions every endpoint's call goes through: `prepareCall` checks the arguments and plans the
-//! request, and `settleResponse`/`settleFailure` judge each attempt (result, retry delay or error); the JS
-//! transport (`js/transport.js`) sends and waits between them.
+//! The client at the boundary: [`Client`] holds a client's checked settings and its rate-limit reading,
+//! and [`CallHandle`] wraps one call's state machine ([`crate::call::machine::Call`]) for the JS driver
+//! (`js/driver.js`), which sends what it says and feeds it what came back.
 
-use crate::bindings::{json_parse, json_stringify, Shapes};
-use crate::config::{CallOptions, Config};
-use crate::convert::{self, get, get_data};
-use crate::endpoints::{self, ApiRequest, Expect, Facts, ListParams};
-use crate::error::{ApiCode, Error, ErrorKind};
-use crate::pagination::{self, PageFacts, Verdict};
+use crate::answer::{BodyKind, BodyView, Decoded};
+use crate::bindings::{json_parse, json_stringify, read_data, Shapes};
+use crate::call::machine::{AttemptFailure, Call, ListFacts, PageOutcome, Settings, Step, Success};
+use crate::convert::{self, get, get_data, opt_number, opt_string, options_object};
+use crate::endpoints::{auth_query, ApiRequest, Args, Input, Op, Target, DEFAULT_BASE_URL, OPS};
+use crate::error::{ApiCode, Error};
 use crate::rate_limit::RateLimit;
-use crate::retry::{self, Decision, Failure};
-use js_sys::{Array, JsString, Object};
+use crate::validate;
+use js_sys::{Array, JsString, Object, Reflect};
+use std::cell::Cell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-/// Checks client options and returns them normalised, as a plain object to pass back on every call.
-#[wasm_bindgen(js_name = normalizeConfig)]
-pub fn normalize_config(options: JsValue) -> Result<JsValue, JsValue> {
-    crate::config::normalize(&options).map_err(|e| convert::error_to_js(&e))
-}
+/// The default per-attempt timeout.
+pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
+/// The default number of retries after the first attempt.
+pub const DEFAULT_MAX_RETRIES: u32 = 2;
 
-/// The client's operations, one per endpoint, as `request` takes them.
+const CLIENT_KEYS: &[&str] = &["apiKey", "siteToken", "baseUrl", "fetch", "timeoutMs", "maxRetries", "headers"];
+const CALL_KEYS: &[&str] = &["signal", "timeoutMs", "maxRetries"];
+
+/// The answer headers the core reads, one name per line, in the order the driver hands their values over.
+const ANSWER_HEADERS: &str = "x-ratelimit-limit\nx-ratelimit-remaining\nx-ratelimit-cost\nx-ratelimit-full\nretry-after";
+
+/// The client's operations, numbered as the endpoint table orders them.
 #[wasm_bindgen]
 #[derive(Clone, Copy)]
 pub enum Operation {
@@ -37,332 +44,438 @@ pub enum Operation {
     DeleteWebhook,
 }
 
-/// How an attempt ended without an answer to judge, as the JS transport reports it to [`settle_failure`].
-#[wasm_bindgen]
-#[derive(Clone, Copy)]
-pub enum AttemptFailure {
-    /// Neither an injected nor a global `fetch` exists.
-    NoFetch,
-    /// `fetch` threw instead of returning a promise.
-    FetchThrew,
-    /// The promise `fetch` returned rejected.
-    RequestFailed,
-    /// Reading the body failed.
-    ReadFailed,
-    /// The attempt's timer fired first.
-    TimedOut,
-    /// `fetch` resolved to something that is not a Response.
-    NotResponse,
+impl Operation {
+    /// The table's operation.
+    pub fn op(self) -> Op {
+        OPS.get(self as usize).copied().unwrap_or(Op::ListChats)
+    }
 }
 
-/// Checks an operation's arguments and options and plans its request, before anything is sent.
-///
-/// The plan is a plain object: `url` and `init` for `fetch`, the caller's `signal`, `timeoutMs`, and what
-/// [`settle_response`] and [`settle_failure`] read back (`maxRetries`, `facts`, and for lists the window asked
-/// for and the previous page's fingerprint).
-#[wasm_bindgen(js_name = prepareCall)]
-pub fn prepare_call(shapes: &Shapes, config: &JsValue, operation: Operation, target: &JsValue, input: &JsValue, opts: &JsValue, cursor: &JsValue) -> Result<JsValue, JsValue> {
-    let fail = |e: Error| convert::error_to_js(&e);
-    let config = Config::read(config).map_err(fail)?;
-    let opts = CallOptions::read(opts, &config).map_err(fail)?;
-    let (request, previous_first) = plan(operation, target, input, cursor).map_err(fail)?;
-    let window = request.list.as_ref().map(|(_, p)| p);
-    let offset = window.map_or(JsValue::UNDEFINED, |p| JsValue::from(p.offset.unwrap_or(0) as f64));
-    let limit = window.and_then(|p| p.limit).map_or(JsValue::UNDEFINED, JsValue::from);
-    let signal = opts.signal.map_or(JsValue::UNDEFINED, JsValue::from);
-    let url = request_url(&config, &request);
-    let init = request_init(shapes, &config, &request);
-    let first_key = previous_first.unwrap_or(JsValue::UNDEFINED);
-    Ok(shapes.plan(&url, &init, opts.timeout_ms, opts.max_retries, request.facts().pack(), &signal, &offset, &limit, &first_key))
+/// The names of the operations, in table order: what `ChatClient` must have a method for.
+#[wasm_bindgen(js_name = operationNames)]
+pub fn operation_names() -> Array {
+    OPS.iter().map(|op| JsValue::from_str(op.endpoint().name)).collect()
+}
+
+/// A client's settings and state.
+#[wasm_bindgen]
+pub struct Client {
+    settings: Rc<Settings>,
+    rate_limit: Rc<Cell<Option<RateLimit>>>,
+    shapes: Shapes,
+    fetch: JsValue,
+    read_headers: JsValue,
+    write_headers: JsValue,
+}
+
+#[wasm_bindgen]
+impl Client {
+    /// Checks `new ChatClient(options)`'s options; `shapes` builds the objects calls hand back.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue, shapes: Shapes) -> Result<Client, JsValue> {
+        let o = options_object(&options, "options", CLIENT_KEYS)?.ok_or_else(|| Error::invalid("options must be an object with apiKey and siteToken"))?;
+        let base = opt_string(&o, "baseUrl")?;
+        let base_url = match &base {
+            Some(b) => validate::base_url(b)?,
+            None => DEFAULT_BASE_URL.to_owned(),
+        };
+        let api_key = opt_string(&o, "apiKey")?;
+        match &api_key {
+            Some(k) => validate::credential("apiKey", k)?,
+            None if base.is_none() => return Err(Error::invalid("apiKey is required unless baseUrl points at a proxy that adds it").into()),
+            None => {}
+        }
+        let site_token = opt_string(&o, "siteToken")?.ok_or_else(|| Error::invalid("siteToken is required"))?;
+        validate::credential("siteToken", &site_token)?;
+        let fetch = get(&o, "fetch")?;
+        if !fetch.is_undefined() && !fetch.is_function() {
+            return Err(Error::invalid("fetch must be a function").into());
+        }
+        if fetch.is_undefined() && !crate::bindings::has_global_fetch() {
+            return Err(Error::invalid("this runtime has no global fetch; pass options.fetch").into());
+        }
+        let timeout_ms = opt_number(&o, "timeoutMs")?.map(validate::timeout_ms).transpose()?.unwrap_or(DEFAULT_TIMEOUT_MS);
+        let max_retries = opt_number(&o, "maxRetries")?.map(validate::max_retries).transpose()?.unwrap_or(DEFAULT_MAX_RETRIES);
+        let headers = read_headers(&get(&o, "headers")?)?;
+        let auth_query = auth_query(api_key.as_deref(), &site_token);
+        Ok(Client {
+            settings: Rc::new(Settings { base_url, auth_query, api_key, timeout_ms, max_retries }),
+            rate_limit: Rc::new(Cell::new(None)),
+            shapes,
+            fetch,
+            read_headers: header_object(&headers, false),
+            write_headers: header_object(&headers, true),
+        })
+    }
+
+    /// The `fetch` the caller injected, or undefined for the global one.
+    #[wasm_bindgen(getter)]
+    pub fn fetch(&self) -> JsValue {
+        self.fetch.clone()
+    }
+
+    /// The headers of a request without a body (frozen).
+    #[wasm_bindgen(getter, js_name = readHeaders)]
+    pub fn read_headers(&self) -> JsValue {
+        self.read_headers.clone()
+    }
+
+    /// The headers of a request with a JSON body (frozen).
+    #[wasm_bindgen(getter, js_name = writeHeaders)]
+    pub fn write_headers(&self) -> JsValue {
+        self.write_headers.clone()
+    }
+
+    /// The budget from the last answer, `{ limit, remaining, cost, fullInSeconds }`, or undefined.
+    #[wasm_bindgen(getter, js_name = rateLimit)]
+    pub fn rate_limit(&self) -> JsValue {
+        self.rate_limit.get().map_or(JsValue::UNDEFINED, |rl| convert::rate_limit_to_js(&self.shapes, &rl))
+    }
+
+    /// Checks an operation's arguments and options and starts its call; nothing is sent yet.
+    pub fn call(&self, operation: Operation, target: &JsValue, input: &JsValue, opts: &JsValue, cursor: &JsValue) -> Result<CallHandle, JsValue> {
+        let op = operation.op();
+        let (timeout_ms, max_retries, signal) = call_options(opts)?;
+        let (request, previous_first) = read_request(op, target, input, cursor)?;
+        Ok(CallHandle {
+            call: Call::new(self.settings.clone(), request, timeout_ms, max_retries),
+            client_rate_limit: self.rate_limit.clone(),
+            shapes: self.shapes.clone().unchecked_into(),
+            signal,
+            previous_first,
+        })
+    }
+}
+
+impl Client {
+    /// The settings, for the export.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The client's budget reading, shared with the export for its pacing.
+    pub fn budget_cell(&self) -> Rc<Cell<Option<RateLimit>>> {
+        self.rate_limit.clone()
+    }
+}
+
+/// One call, alive from its start to its end; the driver frees it when the call ends.
+#[wasm_bindgen(js_name = Call)]
+pub struct CallHandle {
+    call: Call,
+    client_rate_limit: Rc<Cell<Option<RateLimit>>>,
+    shapes: Shapes,
+    signal: JsValue,
+    /// For the next page of a list: the fingerprint of the page before (its first item's JSON).
+    previous_first: Option<JsValue>,
+}
+
+#[wasm_bindgen(js_class = Call)]
+impl CallHandle {
+    /// The URL to send, credentials included.
+    #[wasm_bindgen(getter)]
+    pub fn url(&self) -> String {
+        self.call.url()
+    }
+
+    /// `GET`, `POST` or `DELETE`.
+    #[wasm_bindgen(getter)]
+    pub fn method(&self) -> JsValue {
+        convert::name(self.call.request().method)
+    }
+
+    /// The JSON body, or undefined.
+    #[wasm_bindgen(getter)]
+    pub fn body(&self) -> Option<String> {
+        self.call.request().body.clone()
+    }
+
+    /// How long one attempt may take.
+    #[wasm_bindgen(getter, js_name = timeoutMs)]
+    pub fn timeout_ms(&self) -> u32 {
+        self.call.timeout_ms()
+    }
+
+    /// The caller's abort signal, or undefined.
+    #[wasm_bindgen(getter)]
+    pub fn signal(&self) -> JsValue {
+        self.signal.clone()
+    }
+
+    /// Takes an answer: its status, the values of the headers named by `answerHeaders` (one per line), and
+    /// its body text. Returns the result, or the milliseconds to wait before the next attempt (a number,
+    /// which no result is); throws the error that ends the call.
+    pub fn answer(&mut self, status: f64, headers: &str, text: &JsValue) -> Result<JsValue, JsValue> {
+        let random = js_sys::Math::random();
+        if !text.is_string() {
+            return self.failure(AttemptFailure::NotResponse as u32, &JsValue::UNDEFINED).map(JsValue::from);
+        }
+        let body = ParsedBody::new(text);
+        let header = |name: &str| {
+            let at = ANSWER_HEADERS.split('\n').position(|n| n == name)?;
+            headers.split('\n').nth(at).filter(|v| !v.is_empty()).map(str::to_owned)
+        };
+        let previous_first = self.previous_first.clone();
+        let list = || body.list_facts(previous_first.as_ref());
+        let step = self.call.on_answer(status, header, &body, list, js_sys::Date::now(), random);
+        if let Some(rl) = self.call.rate_limit() {
+            self.client_rate_limit.set(Some(rl));
+        }
+        match step {
+            Step::Done(success) => self.result(&body, success).map_err(|e| JsValue::from(*self.call.fail(e))),
+            Step::Retry(ms) => Ok(JsValue::from(ms)),
+            Step::Failed(e) => Err((*e).into()),
+        }
+    }
+
+    /// Takes an attempt that ended without an answer (`how` numbers [`AttemptFailure`]); `thrown` is what
+    /// `fetch` or the body read threw. Returns the milliseconds to wait before the next attempt, or throws.
+    pub fn failure(&mut self, how: u32, thrown: &JsValue) -> Result<f64, JsValue> {
+        let detail = get(thrown, "message").ok().and_then(|m| m.as_string());
+        match self.call.on_failure(AttemptFailure::from_number(how), detail.as_deref(), js_sys::Math::random()) {
+            Step::Retry(ms) => Ok(ms),
+            Step::Failed(e) => Err((*e).into()),
+            Step::Done(_) => Err(JsValue::UNDEFINED),
+        }
+    }
+}
+
+impl CallHandle {
+    fn result(&self, body: &ParsedBody, success: Success) -> Result<JsValue, Error> {
+        let value = body.value.clone().unwrap_or(JsValue::UNDEFINED);
+        Ok(match success {
+            Success::Value(Decoded::Empty) => Object::new().into(),
+            Success::Value(Decoded::Body | Decoded::BareList) => value,
+            Success::Value(Decoded::ChatInside) => get_data(&value, "chat"),
+            Success::Value(Decoded::ListEnvelope) => get_data(&value, "list"),
+            Success::Page(page) => self.page(body, &value, page),
+        })
+    }
+
+    /// Builds `{ items, cardinality, offset, limit, next }`.
+    fn page(&self, body: &ParsedBody, value: &JsValue, page: PageOutcome) -> JsValue {
+        let items = match (page.keep_items, page.bare) {
+            (false, _) => Array::new(),
+            (true, true) => value.clone().unchecked_into::<Array>(),
+            (true, false) => get_data(value, "list").unchecked_into::<Array>(),
+        };
+        let next = match page.next {
+            Some((offset, limit)) => {
+                let key = body.first_key.take().or_else(|| fingerprint(&items)).unwrap_or(JsValue::UNDEFINED);
+                self.shapes.cursor(offset as f64, limit, &key)
+            }
+            None => JsValue::UNDEFINED,
+        };
+        let cardinality = page.cardinality.map_or(JsValue::UNDEFINED, JsValue::from);
+        self.shapes.page(&items, &cardinality, page.offset as f64, page.limit, &next)
+    }
+}
+
+/// The first item's JSON: a JS string, compared with `===` and never copied into wasm memory.
+fn fingerprint(items: &Array) -> Option<JsValue> {
+    if items.length() == 0 {
+        return None;
+    }
+    json_stringify(&items.get(0)).ok().filter(JsValue::is_string)
+}
+
+/// A body as the engine's `JSON.parse` made it, seen through [`BodyView`].
+struct ParsedBody {
+    kind: BodyKind,
+    value: Option<JsValue>,
+    /// The first item's fingerprint, once made.
+    first_key: Cell<Option<JsValue>>,
+}
+
+impl ParsedBody {
+    fn new(text: &JsValue) -> ParsedBody {
+        if text.unchecked_ref::<JsString>().length() == 0 {
+            return ParsedBody { kind: BodyKind::Empty, value: None, first_key: Cell::new(None) };
+        }
+        let Ok(value) = json_parse(text) else {
+            return ParsedBody { kind: BodyKind::NotJson, value: None, first_key: Cell::new(None) };
+        };
+        let kind = if Array::is_array(&value) {
+            BodyKind::Array
+        } else if value.is_object() {
+            BodyKind::Object
+        } else {
+            BodyKind::Other
+        };
+        ParsedBody { kind, value: Some(value), first_key: Cell::new(None) }
+    }
+
+    fn at(&self, key: &str) -> JsValue {
+        match (&self.value, self.kind) {
+            (Some(v), BodyKind::Object) => get_data(v, key),
+            _ => JsValue::UNDEFINED,
+        }
+    }
+
+    fn items(&self) -> Option<Array> {
+        let value = self.value.as_ref()?;
+        match self.kind {
+            BodyKind::Array => Some(value.clone().unchecked_into()),
+            BodyKind::Object => Some(get_data(value, "list")).filter(Array::is_array).map(JsCast::unchecked_into),
+            _ => None,
+        }
+    }
+
+    /// The page facts: length, a usable cardinality, and whether the first item repeats the previous page's.
+    fn list_facts(&self, previous_first: Option<&JsValue>) -> ListFacts {
+        let Some(items) = self.items() else { return ListFacts::default() };
+        let c = self.at("cardinality");
+        let cardinality = c.as_f64().or_else(|| c.as_string().and_then(|s| crate::number::parse_decimal(&s))).filter(|c| c.is_finite() && *c >= 0.0);
+        let mut repeats_previous = false;
+        if let Some(previous) = previous_first {
+            let key = fingerprint(&items);
+            repeats_previous = key.as_ref().is_some_and(|k| k == previous);
+            self.first_key.set(key);
+        }
+        ListFacts { len: items.length() as usize, cardinality, repeats_previous }
+    }
+}
+
+fn is_data_object(v: &JsValue) -> bool {
+    v.is_object() && !Array::is_array(v)
+}
+
+impl BodyView for ParsedBody {
+    fn kind(&self) -> BodyKind {
+        self.kind
+    }
+
+    fn has(&self, key: &str) -> bool {
+        !self.at(key).is_undefined()
+    }
+
+    fn is_array_at(&self, key: &str) -> bool {
+        Array::is_array(&self.at(key))
+    }
+
+    fn is_object_at(&self, key: &str) -> bool {
+        is_data_object(&self.at(key))
+    }
+
+    fn error_fields(&self, inner: bool) -> (Option<ApiCode>, Option<String>) {
+        let source = if inner { self.at("error") } else { self.value.clone().unwrap_or(JsValue::UNDEFINED) };
+        if !source.is_object() {
+            return (None, None);
+        }
+        let code = read_data(&source, &convert::name("code"));
+        let code = match code.as_f64() {
+            Some(n) => Some(ApiCode::Number(n)),
+            None => code.as_string().map(|s| ApiCode::Text(crate::error::truncate(&s, 60))),
+        };
+        (code, read_data(&source, &convert::name("message")).as_string())
+    }
+}
+
+/// Reads `{ signal, timeoutMs, maxRetries }`; absent values fall back to the client's settings.
+pub fn call_options(v: &JsValue) -> Result<(Option<u32>, Option<u32>, JsValue), Error> {
+    let Some(o) = options_object(v, "opts", CALL_KEYS)? else {
+        return Ok((None, None, JsValue::UNDEFINED));
+    };
+    let signal = get(&o, "signal")?;
+    if !signal.is_undefined() {
+        let looks_like_signal = convert::is_plain_object(&signal) && get(&signal, "aborted")?.as_bool().is_some() && get(&signal, "addEventListener")?.is_function();
+        if !looks_like_signal {
+            return Err(Error::invalid("signal must be an AbortSignal"));
+        }
+    }
+    let timeout_ms = opt_number(&o, "timeoutMs")?.map(validate::timeout_ms).transpose()?;
+    let max_retries = opt_number(&o, "maxRetries")?.map(validate::max_retries).transpose()?;
+    Ok((timeout_ms, max_retries, signal))
+}
+
+/// Reads an operation's id and arguments as its table entry says, and builds its request.
+fn read_request(op: Op, target: &JsValue, input: &JsValue, cursor: &JsValue) -> Result<(ApiRequest, Option<JsValue>), Error> {
+    let endpoint = op.endpoint();
+    let id = match endpoint.target {
+        Target::None => String::new(),
+        Target::Chat => convert::chat_id(target)?,
+        Target::Webhook => crate::wasm::edge::webhook_id(target)?,
+    };
+    let mut previous_first = None;
+    let args = match endpoint.input {
+        Input::None => Args::None,
+        Input::List(..) => {
+            let (params, first) = convert::list_params(input, cursor)?;
+            previous_first = first;
+            Args::List(params)
+        }
+        Input::Message => {
+            let (content, from) = convert::content_input(input, true)?;
+            Args::Content(content, from)
+        }
+        Input::Note => Args::Content(convert::content_input(input, false)?.0, None),
+        Input::Webhook => Args::Webhook(crate::wasm::edge::new_webhook(input)?),
+    };
+    Ok((ApiRequest::new(op, &id, &args)?, previous_first))
+}
+
+/// A frozen header object: the user's headers, then `accept`, and `content-type` for requests with a body.
+fn header_object(headers: &[(String, String)], with_body: bool) -> JsValue {
+    let h = Object::new();
+    for (name, value) in headers {
+        convert::set(&h, name, &JsValue::from_str(value));
+    }
+    convert::set(&h, "accept", &JsValue::from_str("application/json"));
+    if with_body {
+        convert::set(&h, "content-type", &JsValue::from_str("application/json"));
+    }
+    Object::freeze(&h).into()
+}
+
+fn read_headers(v: &JsValue) -> Result<Vec<(String, String)>, Error> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(Vec::new());
+    }
+    if !convert::is_plain_object(v) {
+        return Err(Error::invalid("headers must be an object of strings"));
+    }
+    let keys = Reflect::own_keys(v).map_err(|_| Error::invalid("could not read headers"))?;
+    let mut out = Vec::new();
+    for key in keys.iter() {
+        let name = key.as_string().ok_or_else(|| Error::invalid("headers must have string names"))?;
+        validate::header_name(&name)?;
+        let value = convert::string(&get(v, &name)?, "a header value")?;
+        validate::header_value(&value)?;
+        out.push((name.to_ascii_lowercase(), value));
+    }
+    Ok(out)
+}
+
+/// The names of the answer headers the driver reads for the core, one per line.
+#[wasm_bindgen(js_name = answerHeaders)]
+pub fn answer_headers() -> String {
+    ANSWER_HEADERS.to_owned()
+}
+
+/// How an attempt ended without an answer, as the driver reports it to [`CallHandle::failure`].
+#[wasm_bindgen(js_name = AttemptFailure)]
+#[derive(Clone, Copy)]
+pub enum AttemptFailureCode {
+    /// `fetch` threw instead of returning a promise.
+    FetchThrew = 0,
+    /// The promise `fetch` returned rejected.
+    RequestFailed = 1,
+    /// Reading the body failed.
+    ReadFailed = 2,
+    /// The attempt's timer fired first.
+    TimedOut = 3,
+    /// `fetch` resolved to something that is not a Response.
+    NotResponse = 4,
+    /// Neither an injected nor a global `fetch` exists.
+    NoFetch = 5,
 }
 
 /// Throws the signal's abort reason if it has fired, as `AbortSignal.throwIfAborted` does; a signal-like
 /// object whose getters throw ends the call with an `InvalidRequestError` instead.
 #[wasm_bindgen(js_name = throwIfAborted)]
 pub fn throw_if_aborted(signal: &JsValue) -> Result<(), JsValue> {
-    let fail = |e: Error| convert::error_to_js(&e);
-    if get(signal, "aborted").map_err(fail)?.is_truthy() {
-        return Err(get(signal, "reason").map_err(fail)?);
+    if get(signal, "aborted")?.is_truthy() {
+        return Err(get(signal, "reason")?);
     }
     Ok(())
-}
-
-/// Judges an attempt's answer: resolves to the operation's result, or to the milliseconds to wait before
-/// the next attempt (a number, which no result is), or throws the error that ends the call.
-// Positional arguments, so that a call builds no object just to pass them.
-#[allow(clippy::too_many_arguments)]
-#[wasm_bindgen(js_name = settleResponse)]
-pub fn settle_response(shapes: &Shapes, config: &JsValue, operation: Operation, plan: &JsValue, attempts: u32, status: &JsValue, headers: &JsValue, body: &JsValue, state: &JsValue) -> Result<JsValue, JsValue> {
-    let facts = read_facts(plan)?;
-    let status = status.as_f64().filter(|s| s.fract() == 0.0 && (100.0..=599.0).contains(s));
-    let (Some(status), true) = (status, body.is_string()) else {
-        return settle_failure(config, plan, attempts, AttemptFailure::NotResponse, &JsValue::UNDEFINED).map(JsValue::from);
-    };
-    let answer = Answer::new(shapes, status as u16, headers, body);
-    record_rate_limit(shapes, state, &answer);
-    let error = match decode(facts, &answer) {
-        Ok(body) => return shape(shapes, operation, plan, body).map_err(|e| finish(config, plan, facts, Error { attempts, ..e })),
-        Err(e) => e,
-    };
-    conclude(config, plan, facts, attempts, Failure::Status(answer.status), error).map(JsValue::from)
-}
-
-/// Judges an attempt that ended without an answer: resolves to the milliseconds to wait before the next
-/// attempt, or throws the error that ends the call. `thrown` is what `fetch` or the body read threw.
-#[wasm_bindgen(js_name = settleFailure)]
-pub fn settle_failure(config: &JsValue, plan: &JsValue, attempts: u32, how: AttemptFailure, thrown: &JsValue) -> Result<f64, JsValue> {
-    let facts = read_facts(plan)?;
-    let timeout_ms = get_data(plan, "timeoutMs").as_f64().unwrap_or(0.0);
-    let (failure, error) = match how {
-        AttemptFailure::TimedOut => {
-            let message = format!("The attempt timed out after {} ms", crate::number::integer_text(timeout_ms));
-            (Failure::Timeout, Error::new(ErrorKind::Timeout, message))
-        }
-        AttemptFailure::NotResponse => (Failure::Connection, Error::new(ErrorKind::ResponseFormat, "fetch resolved to something that is not a Response")),
-        AttemptFailure::NoFetch => (Failure::Connection, Error::new(ErrorKind::Connection, "no fetch function is available")),
-        AttemptFailure::FetchThrew | AttemptFailure::RequestFailed | AttemptFailure::ReadFailed => {
-            let what = match how {
-                AttemptFailure::FetchThrew => "fetch threw",
-                AttemptFailure::RequestFailed => "The request failed",
-                _ => "Reading the response failed",
-            };
-            let detail = get(thrown, "message").ok().and_then(|m| m.as_string()).unwrap_or_else(|| "unknown error".into());
-            (Failure::Connection, Error::new(ErrorKind::Connection, format!("{what}: {}", crate::error::truncate(&detail, 200))))
-        }
-    };
-    conclude(config, plan, facts, attempts, failure, error)
-}
-
-fn read_facts(plan: &JsValue) -> Result<Facts, JsValue> {
-    get_data(plan, "facts")
-        .as_f64()
-        .and_then(|f| Facts::unpack(f as u32))
-        .ok_or_else(|| convert::error_to_js(&Error::invalid("the call's plan is not one made by prepareCall")))
-}
-
-/// Retries when the policy allows (the delay, in ms), otherwise the finished error.
-fn conclude(config: &JsValue, plan: &JsValue, facts: Facts, attempts: u32, failure: Failure, mut error: Error) -> Result<f64, JsValue> {
-    let max_retries = get_data(plan, "maxRetries").as_f64().unwrap_or(0.0) as u32;
-    let random = js_sys::Math::random();
-    match retry::decide(facts.retry, failure, attempts, max_retries, error.retry_after_ms, random) {
-        Decision::Retry(delay) => Ok(delay),
-        Decision::Stop => {
-            error.attempts = attempts;
-            error.may_have_succeeded = retry::may_have_succeeded(facts.retry, failure);
-            Err(finish(config, plan, facts, error))
-        }
-    }
-}
-
-/// Adds the method and path to an error, takes every secret out of it and turns it into its JS descriptor.
-fn finish(config: &JsValue, plan: &JsValue, facts: Facts, error: Error) -> JsValue {
-    let Ok(config) = Config::read(config) else {
-        return convert::error_to_js(&error);
-    };
-    let url = get_data(plan, "url").as_string().unwrap_or_default();
-    let base_len = config.base_url.length() as usize;
-    let rest = url.get(base_len..).unwrap_or_default();
-    let path = rest.split('?').next().unwrap_or_default();
-    convert::error_to_js(&error.at(facts.method, path).redact(&config.secrets()))
-}
-
-/// Gives a decoded body the operation's result shape.
-fn shape(shapes: &Shapes, operation: Operation, plan: &JsValue, body: JsValue) -> Result<JsValue, Error> {
-    match operation {
-        Operation::ListChats | Operation::ListArchivedChats | Operation::GetFeed | Operation::ListMessages => list_page(shapes, plan, &body),
-        Operation::ListWebhooks => Ok(if Array::is_array(&body) { body } else { get_data(&body, "list") }),
-        _ => Ok(body),
-    }
-}
-
-/// Checks an operation's arguments and builds its request, with the previous page's fingerprint for lists.
-fn plan(operation: Operation, target: &JsValue, input: &JsValue, cursor: &JsValue) -> Result<(ApiRequest, Option<JsValue>), Error> {
-    let page = |(params, previous_first): (ListParams, Option<JsValue>), build: &dyn Fn(&ListParams) -> ApiRequest| (build(&params), previous_first);
-    let body = |request: ApiRequest| (request, None);
-    Ok(match operation {
-        Operation::ListChats => page(convert::list_params(input, cursor)?, &endpoints::list_chats),
-        Operation::ListArchivedChats => page(convert::list_params(input, cursor)?, &endpoints::list_archived_chats),
-        Operation::GetChat => body(endpoints::get_chat(&convert::chat_id(target)?)),
-        Operation::GetFeed => {
-            let id = convert::chat_id(target)?;
-            page(convert::list_params(input, cursor)?, &|p| endpoints::get_feed(&id, p))
-        }
-        Operation::ListMessages => {
-            let id = convert::chat_id(target)?;
-            page(convert::list_params(input, cursor)?, &|p| endpoints::list_messages(&id, p))
-        }
-        Operation::SendMessage => {
-            let id = convert::chat_id(target)?;
-            let (content, from) = convert::content_input(input, true)?;
-            body(endpoints::send_message(&id, &content, from))
-        }
-        Operation::AddNote => {
-            let id = convert::chat_id(target)?;
-            let (content, _) = convert::content_input(input, false)?;
-            body(endpoints::add_note(&id, &content))
-        }
-        Operation::ArchiveChat => body(endpoints::archive_chat(&convert::chat_id(target)?)),
-        Operation::UnarchiveChat => body(endpoints::unarchive_chat(&convert::chat_id(target)?)),
-        Operation::ListWebhooks => body(endpoints::list_webhooks()),
-        Operation::CreateWebhook => body(endpoints::create_webhook(&crate::wasm::edge::new_webhook(input)?)),
-        Operation::DeleteWebhook => body(endpoints::delete_webhook(&crate::wasm::edge::webhook_id(target)?)),
-    })
-}
-
-fn request_init(shapes: &Shapes, config: &Config, request: &ApiRequest) -> JsValue {
-    let method = convert::name(request.method);
-    match &request.body {
-        Some(body) => shapes.init(&method, &config.write_headers, &JsValue::from_str(body)),
-        None => shapes.init(&method, &config.read_headers, &JsValue::UNDEFINED),
-    }
-}
-
-/// The request's URL as a JS string: the base and auth query stay JS strings, only the path is copied out.
-fn request_url(config: &Config, request: &ApiRequest) -> JsString {
-    let tail = format!("{}?", request.path);
-    config
-        .base_url
-        .concat(&JsValue::from_str(&tail))
-        .concat(&config.auth_query)
-        .concat(&JsValue::from_str(&request.query_tail()))
-}
-
-/// The answer headers the core reads, one name per line, as `shapes.headerLines` takes them.
-const ANSWER_HEADERS: &str = "x-ratelimit-limit\nx-ratelimit-remaining\nx-ratelimit-cost\nx-ratelimit-full\nretry-after";
-
-/// What the API answered: status, the headers the core reads, and the body as a JS string (not copied into
-/// wasm memory).
-struct Answer {
-    status: u16,
-    /// The values of [`ANSWER_HEADERS`], in the same order (empty for a missing one).
-    header_values: Vec<String>,
-    body: JsValue,
-}
-
-impl Answer {
-    /// Reads the headers the core needs in one call across the boundary; headers that cannot be read count as missing.
-    fn new(shapes: &Shapes, status: u16, headers: &JsValue, body: &JsValue) -> Answer {
-        let lines = shapes.header_lines(headers, &convert::name(ANSWER_HEADERS)).ok().and_then(|t| t.as_string()).unwrap_or_default();
-        let header_values = lines.split('\n').map(str::to_owned).collect();
-        Answer { status, header_values, body: body.clone() }
-    }
-
-    /// One of [`ANSWER_HEADERS`], when the answer carried it.
-    fn header(&self, name: &str) -> Option<String> {
-        let at = ANSWER_HEADERS.split('\n').position(|n| n == name)?;
-        self.header_values.get(at).filter(|v| !v.is_empty()).cloned()
-    }
-}
-
-fn record_rate_limit(shapes: &Shapes, state: &JsValue, answer: &Answer) {
-    if let Some(rl) = RateLimit::from_headers(|name| answer.header(name)) {
-        if convert::is_plain_object(state) {
-            let _ = js_sys::Reflect::set(state, &convert::name("rateLimit"), &convert::rate_limit_to_js(shapes, &rl));
-        }
-    }
-}
-
-/// The API's `code` and `message` from an error body, also inside a legacy `{ error: {…} }` wrapper.
-fn api_error_fields(body: &JsValue) -> (Option<ApiCode>, Option<String>) {
-    let mut source = body.clone();
-    let inner = get_data(body, "error");
-    if is_data_object(&inner) {
-        source = inner;
-    }
-    let code = get_data(&source, "code");
-    let code = match code.as_f64() {
-        Some(n) => Some(ApiCode::Number(n)),
-        None => code.as_string().map(|s| ApiCode::Text(crate::error::truncate(&s, 60))),
-    };
-    let message = get_data(&source, "message").as_string();
-    (code, message)
-}
-
-/// Turns an answer into the decoded body, or into the error it stands for.
-fn decode(facts: Facts, answer: &Answer) -> Result<JsValue, Error> {
-    let status = answer.status;
-    let empty = answer.body.unchecked_ref::<JsString>().length() == 0;
-    let parsed = if empty { None } else { json_parse(&answer.body).ok() };
-    if !(200..300).contains(&status) {
-        let (code, message) = parsed.as_ref().filter(|b| is_data_object(b)).map(api_error_fields).unwrap_or((None, None));
-        let mut e = Error::from_answer(status, code, message.as_deref());
-        e.retry_after_ms = answer.header("retry-after").and_then(|v| retry::parse_retry_after(&v, js_sys::Date::now()));
-        return Err(e);
-    }
-    let format_error = |what: &str| Error { status: Some(status), ..Error::new(ErrorKind::ResponseFormat, format!("{what} (HTTP {status})")) };
-    let body = match parsed {
-        Some(b) => b,
-        None if empty && facts.expect == Expect::Write => return Ok(Object::new().into()),
-        None if empty => return Err(format_error("The API sent an empty body where JSON was expected")),
-        None => return Err(format_error("The API sent a body that is not valid JSON")),
-    };
-    let is_object = is_data_object(&body);
-    // A body with a list or an id is data; only one with neither is looked at as a possible error body.
-    if is_object && !has(&body, "list") && !has(&body, "id") {
-        if let (Some(code), Some(message)) = api_error_fields(&body) {
-            return Err(Error::from_answer(status, Some(code), Some(&message)));
-        }
-    }
-    match facts.expect {
-        Expect::List if Array::is_array(&body) || (is_object && Array::is_array(&get_data(&body, "list"))) => Ok(body),
-        Expect::List => Err(format_error("The API sent JSON without a list where a list was expected")),
-        Expect::Object | Expect::Write if is_object => Ok(unwrap_chat(facts, body)),
-        Expect::Object | Expect::Write => Err(format_error("The API sent JSON that is not an object")),
-    }
-}
-
-/// Whether a value from `JSON.parse` is an object and not an array (nothing it makes can throw on the check).
-fn is_data_object(v: &JsValue) -> bool {
-    v.is_object() && !Array::is_array(v)
-}
-
-fn has(obj: &JsValue, key: &str) -> bool {
-    !get_data(obj, key).is_undefined()
-}
-
-/// Unwraps a `{ chat: {…} }` envelope on reads of one chat, a shape the API might use instead of a bare chat.
-fn unwrap_chat(facts: Facts, body: JsValue) -> JsValue {
-    if facts.expect == Expect::Object && !has(&body, "id") {
-        let inner = get_data(&body, "chat");
-        if is_data_object(&inner) {
-            return inner;
-        }
-    }
-    body
-}
-
-/// Builds `{ items, cardinality, offset, limit, next }` from a list body and the window the plan asked for.
-fn list_page(shapes: &Shapes, plan: &JsValue, body: &JsValue) -> Result<JsValue, Error> {
-    let (items, cardinality) = if Array::is_array(body) {
-        (body.clone().unchecked_into::<Array>(), None)
-    } else {
-        let items = get_data(body, "list").unchecked_into::<Array>();
-        let c = get_data(body, "cardinality");
-        let cardinality = c.as_f64().or_else(|| c.as_string().and_then(|s| crate::number::parse_decimal(&s)));
-        (items, cardinality.filter(|c| c.is_finite() && *c >= 0.0))
-    };
-    let offset = get_data(plan, "offset").as_f64().unwrap_or(0.0) as u64;
-    let limit = get_data(plan, "limit").as_f64().map(|l| l as u32);
-    let previous_first = Some(get_data(plan, "firstKey")).filter(JsValue::is_string);
-    let previous_first = previous_first.as_ref();
-    let len = items.length() as usize;
-    // The first item's JSON is its fingerprint; it stays a JS string, compared with ===, never copied in. It is
-    // made only when needed: to compare with the page before, or to hand on with the cursor of a next page.
-    let fingerprint = || if len > 0 { json_stringify(&items.get(0)).ok().filter(JsValue::is_string) } else { None };
-    let mut first_key = previous_first.and_then(|_| fingerprint());
-    let repeats_previous = matches!((&first_key, previous_first), (Some(key), Some(previous)) if key == previous);
-    let verdict = pagination::judge(&PageFacts { offset, limit, len, cardinality, repeats_previous });
-    if first_key.is_none() && matches!(verdict, Verdict::Next(Some(_))) {
-        first_key = fingerprint();
-    }
-    let (items, next) = match verdict {
-        Verdict::Repeated => (Array::new(), None),
-        Verdict::Next(next) => (items, next),
-    };
-    let next = match next {
-        Some((next_offset, next_limit)) => shapes.cursor(next_offset as f64, next_limit, first_key.as_ref().unwrap_or(&JsValue::UNDEFINED)),
-        None => JsValue::UNDEFINED,
-    };
-    let cardinality = cardinality.map_or(JsValue::UNDEFINED, JsValue::from);
-    Ok(shapes.page(&items, &cardinality, offset as f64, limit.unwrap_or(len as u32), &next))
 }

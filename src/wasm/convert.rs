@@ -1,15 +1,12 @@
 //! Reading JS arguments into checked Rust values, and building the plain JS objects handed back.
 
 use crate::endpoints::ListParams;
-use crate::error::{ApiCode, Error};
+use crate::error::Error;
 use crate::rate_limit::RateLimit;
 use crate::{time, validate};
 use js_sys::{Function, JsString, Object, Reflect};
 use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
-
-/// The property that marks an error descriptor for the JS layer, which turns it into an error class.
-const BRAND: &str = "__gosquaredChatError";
 
 /// The most property names kept as ready JS strings.
 const NAME_CACHE_SIZE: usize = 64;
@@ -232,34 +229,6 @@ pub fn content_input(v: &JsValue, allow_from: bool) -> Result<(String, Option<va
     validate::content(&content)?;
     let from = if allow_from { opt_string(&o, "from")?.map(|f| validate::sender(&f)).transpose()? } else { None };
     Ok((content, from))
-}
-
-/// Turns a failure into a plain descriptor object, branded for the JS layer's error classes.
-pub fn error_to_js(e: &Error) -> JsValue {
-    let o = Object::new();
-    set(&o, BRAND, &JsValue::TRUE);
-    set(&o, "name", &JsValue::from_str(e.kind.name()));
-    set(&o, "message", &JsValue::from_str(&e.message));
-    if let Some(s) = e.status {
-        set(&o, "status", &JsValue::from(s));
-    }
-    match &e.code {
-        Some(ApiCode::Number(n)) => set(&o, "code", &JsValue::from(*n)),
-        Some(ApiCode::Text(t)) => set(&o, "code", &JsValue::from_str(t)),
-        None => {}
-    }
-    if let Some(ms) = e.retry_after_ms {
-        set(&o, "retryAfterMs", &JsValue::from(ms));
-    }
-    if let Some(m) = e.method {
-        set(&o, "method", &JsValue::from_str(m));
-    }
-    if let Some(p) = &e.path {
-        set(&o, "path", &JsValue::from_str(p));
-    }
-    set(&o, "attempts", &JsValue::from(e.attempts));
-    set(&o, "mayHaveSucceeded", &JsValue::from_bool(e.may_have_succeeded));
-    o.into()
 }
 
 /// The rate-limit budget as `{ limit, remaining, cost, fullInSeconds }`, absent fields left out.

@@ -4,7 +4,8 @@
 use crate::bindings::json_parse;
 use crate::convert::{self, get, opt_string, options_object, set, string};
 use crate::error::Error;
-use crate::proxy::{self, Decision, ProxyConfig, OPERATIONS};
+use crate::endpoints::OPS;
+use crate::proxy::{self, Decision, ProxyConfig};
 use crate::signature;
 use crate::webhook::{self, Found, NewWebhook, TriggerValue};
 use js_sys::{Array, Object};
@@ -14,7 +15,7 @@ const PROXY_KEYS: &[&str] = &["apiKey", "siteToken", "baseUrl", "prefix", "allow
 const WEBHOOK_KEYS: &[&str] = &["url", "name", "trigger", "value", "includeUnverified"];
 
 fn js_error(e: &Error) -> JsValue {
-    convert::error_to_js(e)
+    JsValue::from(e.clone())
 }
 
 /// What a JS value is, for the pure checks.
@@ -114,7 +115,7 @@ fn proxy_config_to_js(config: &ProxyConfig) -> JsValue {
     if let Some(prefix) = &config.prefix {
         set(&o, "prefix", &JsValue::from_str(prefix));
     }
-    let allow: Array = config.allow.iter().filter_map(|i| OPERATIONS.get(*i)).map(|op| JsValue::from_str(op.name)).collect();
+    let allow: Array = config.allow.iter().filter_map(|i| OPS.get(*i)).map(|op| JsValue::from_str(op.endpoint().name)).collect();
     set(&o, "allow", &allow);
     o.into()
 }

@@ -3,8 +3,7 @@
 //! rate-limit budget, and write NDJSON text to a sink that holds them back while the reader is behind.
 
 use crate::bindings::{self, json_stringify, Shapes};
-use crate::client::Operation;
-use crate::config::{CallOptions, Config};
+use crate::client::{Client, Operation};
 use crate::convert::{self, get, get_data, opt_number, set};
 use crate::error::Error;
 use crate::export_plan::{self, LineKind, RecentIds, Tally};
@@ -55,8 +54,8 @@ const OPTION_KEYS: &[&str] =
 /// Checks the export's options at once (a bad one throws before any request) and starts the export; the
 /// promise resolves to the final counts once the summary line is written, or rejects with what ended it.
 #[wasm_bindgen(js_name = exportChats)]
-pub fn export_chats(config: JsValue, options: JsValue, state: JsValue, sink: JsValue) -> Result<Promise, JsValue> {
-    let job = Job::new(config, &options, state, sink.unchecked_into()).map_err(|e| convert::error_to_js(&e))?;
+pub fn export_chats(client: &Client, options: JsValue, sink: JsValue) -> Result<Promise, JsValue> {
+    let job = Job::new(client, &options, sink.unchecked_into())?;
     Ok(future_to_promise(run(Rc::new(job))))
 }
 
@@ -219,7 +218,7 @@ impl Chats {
 
 /// Everything one export shares between its workers.
 struct Job {
-    state: JsValue,
+    budget: Rc<std::cell::Cell<Option<RateLimit>>>,
     sink: ExportSink,
     on_progress: Option<Function>,
     /// The per-call options every request gets: the halt signal, the timeout and the retries.
@@ -233,8 +232,8 @@ struct Job {
 }
 
 impl Job {
-    fn new(config: JsValue, options: &JsValue, state: JsValue, sink: ExportSink) -> Result<Job, Error> {
-        let checked = Config::from_js(&config)?;
+    fn new(client: &Client, options: &JsValue, sink: ExportSink) -> Result<Job, Error> {
+        let settings = client.settings();
         let o = convert::options_object(options, "options", OPTION_KEYS)?.unwrap_or_else(|| Object::new().into());
         let page_size = opt_number(&o, "pageSize")?.map(export_plan::page_size).transpose()?.unwrap_or(crate::validate::MAX_LIMIT);
         let workers = opt_number(&o, "concurrency")?.map(export_plan::concurrency).transpose()?;
@@ -257,7 +256,8 @@ impl Job {
         for key in ["signal", "timeoutMs", "maxRetries"] {
             copy_defined(&o, &call_keys, key)?;
         }
-        let call = CallOptions::from_js(&call_keys, &checked)?;
+        let (timeout_ms, max_retries, signal) = crate::client::call_options(&call_keys)?;
+        let (timeout_ms, max_retries) = (timeout_ms.unwrap_or(settings.timeout_ms), max_retries.unwrap_or(settings.max_retries));
         let chats = match read_chat_ids(&get(&o, "chatIds")?)? {
             Some(_) if include_archived => return Err(Error::invalid("includeArchived cannot be combined with chatIds")),
             Some(ids) => Chats::Given(ids.into()),
@@ -275,17 +275,17 @@ impl Job {
             tally.announce(Some(ids.len() as f64));
         }
         let stream_signal = sink.signal();
-        let mut sources: Vec<AbortSignal> = call.signal.into_iter().collect();
+        let mut sources: Vec<AbortSignal> = if signal.is_object() { vec![signal.unchecked_into()] } else { Vec::new() };
         if stream_signal.is_object() {
             sources.push(stream_signal.unchecked_into());
         }
         let halt = Halt::new(sources)?;
         let calls = Object::new();
         set(&calls, "signal", &halt.signal());
-        set(&calls, "timeoutMs", &JsValue::from(call.timeout_ms));
-        set(&calls, "maxRetries", &JsValue::from(call.max_retries));
+        set(&calls, "timeoutMs", &JsValue::from(timeout_ms));
+        set(&calls, "maxRetries", &JsValue::from(max_retries));
         Ok(Job {
-            state,
+            budget: client.budget_cell(),
             sink,
             on_progress,
             // Frozen, so that the core reads each of them once for the whole export.
@@ -311,7 +311,7 @@ impl Job {
 
     /// Waits as long as the rate-limit budget asks, then runs `operation`; a halt ends the wait at once.
     async fn call(&self, operation: Operation, target: &JsValue, input: &JsValue, cursor: &JsValue) -> Result<JsValue, JsValue> {
-        let budget = read_budget(&self.state);
+        let budget = self.budget.get().unwrap_or_default();
         let delay = export_plan::pace_delay_ms(&budget, self.workers);
         if delay > 0.0 {
             self.sleep(delay, &self.halt.signal).await?;
@@ -387,16 +387,6 @@ fn read_chat_ids(v: &JsValue) -> Result<Option<Vec<String>>, Error> {
         return Err(Error::invalid(format!("chatIds lists \"{}\" twice", crate::error::truncate(twice, 60))));
     }
     Ok(Some(ids))
-}
-
-/// The budget the client recorded from the last answer (`client.rateLimit`).
-fn read_budget(state: &JsValue) -> RateLimit {
-    let Ok(rl) = get(state, "rateLimit") else { return RateLimit::default() };
-    if !rl.is_object() {
-        return RateLimit::default();
-    }
-    let num = |key: &str| get(&rl, key).ok().and_then(|v| v.as_f64()).filter(|n| n.is_finite());
-    RateLimit { limit: num("limit"), remaining: num("remaining"), cost: num("cost"), full_in_seconds: num("fullInSeconds") }
 }
 
 /// One line's object: `{ type, chatId, <key>: value }`.

@@ -3,8 +3,8 @@
 
 pub mod bindings;
 pub mod client;
-pub mod config;
 pub mod convert;
 mod diagnostics;
 pub mod edge;
+mod error;
 mod export;

@@ -1,53 +1,43 @@
-// The public client. Each method hands its arguments to the WebAssembly core, which checks them, plans the
-// request, judges every answer (retry or not, which error) and shapes the result; transport.js does the
-// sending and waiting, and this layer gives the results their JavaScript shape.
+// The public client: one method per operation of the endpoint table (src/api/endpoints.rs). The core checks
+// the arguments, plans each request, judges every answer and shapes the result; driver.js does the sending
+// and waiting.
 
-import core from "./calls.js";
-import { Operation } from "./gosquared_chat.js";
+import { Operation, exportChats, memoryDiagnostics, newClient } from "./wasm.js";
 import { toError } from "./errors.js";
 import { PagePromise } from "./pagination.js";
 import { exportStream } from "./export.js";
-import { perform } from "./transport.js";
+import { perform } from "./driver.js";
 
 export * from "./errors.js";
 export { Page, PagePromise } from "./pagination.js";
 
-async function settle(pending) {
-  try {
-    return await pending;
-  } catch (error) {
-    throw toError(error);
-  }
-}
-
 /** A client for the GoSquared Live Chat API. */
 export class ChatClient {
-  #config;
-  #state = { rateLimit: undefined };
+  /** The core's client, or, while the module loads (browsers), a promise of it. */
+  #core;
 
   /**
    * @param {object} options `{ apiKey, siteToken, baseUrl, fetch, timeoutMs, maxRetries, headers }`
    */
   constructor(options) {
-    try {
-      this.#config = core.normalizeConfig(options);
-    } catch (error) {
-      throw toError(error);
-    }
-    // While the module loads (browsers), the config is a promise; once it is there, calls use it directly.
-    if (this.#config instanceof Promise) this.#config.then((config) => (this.#config = config), () => {});
+    this.#core = newClient(options);
+    if (this.#core instanceof Promise) this.#core.then((core) => (this.#core = core), () => {});
   }
 
   /** Runs one operation; rejects with the core's error descriptor or the caller's abort reason. */
   #run(operation, target, input, opts, cursor) {
-    const config = this.#config;
-    if (config instanceof Promise) return config.then((ready) => perform(ready, this.#state, operation, target, input, opts, cursor));
-    return perform(config, this.#state, operation, target, input, opts, cursor);
+    const core = this.#core;
+    if (core instanceof Promise) return core.then((ready) => perform(ready, operation, target, input, opts, cursor));
+    return perform(core, operation, target, input, opts, cursor);
   }
 
   /** Runs one operation and turns a failure into its error class. */
-  #call(operation, target, input, opts) {
-    return settle(this.#run(operation, target, input, opts, undefined));
+  async #call(operation, target, input, opts) {
+    try {
+      return await this.#run(operation, target, input, opts, undefined);
+    } catch (error) {
+      throw toError(error);
+    }
   }
 
   /** Runs a list operation as a `PagePromise`; the core hands back the cursor of the next page. */
@@ -57,7 +47,8 @@ export class ChatClient {
 
   /** The rate-limit budget from the last answer: `{ limit, remaining, cost, fullInSeconds }`, or undefined. */
   get rateLimit() {
-    return this.#state.rateLimit;
+    const core = this.#core;
+    return core instanceof Promise ? undefined : core.rateLimit;
   }
 
   /** Lists open chats, newest activity first. */
@@ -127,7 +118,7 @@ export class ChatClient {
    */
   exportChats(options) {
     const request = (operation, target, input, opts, cursor) => this.#run(operation, target, input, opts, cursor);
-    return exportStream((sink) => core.exportChats(this.#config, options, this.#state, sink), request);
+    return exportStream((sink) => exportChats(this.#core, options, sink), request);
   }
 
   get [Symbol.toStringTag]() {
@@ -139,4 +130,4 @@ export { parseChatMessageWebhook, verifyWebhookSecret, personSignature } from ".
 export { createProxy } from "./proxy.js";
 
 /** Internal, for leak tests only: `{ wasmMemoryBytes, liveJsValues }` of the WebAssembly instance. */
-export const __memoryDiagnostics = core.memoryDiagnostics;
+export const __memoryDiagnostics = memoryDiagnostics;

@@ -1,42 +1,47 @@
-// The I/O side of a call. The WebAssembly core plans each request and judges each attempt (what an answer
-// means, whether to retry and after how long, which error ends the call); this module only sends, keeps
-// time and waits, so that a call crosses into the core twice instead of once per promise and timer.
+// The I/O side of a call. The core's call (a state machine in Rust) says what to send and judges each
+// attempt — the result, the wait before the next attempt, or the error that ends the call; this module only
+// sends, keeps time, waits, and hands the core what came back.
 
-import { AttemptFailure, prepareCall, settleFailure, settleResponse, throwIfAborted } from "./gosquared_chat.js";
-import { shapes } from "./shapes.js";
+import { AttemptFailure, answerHeaders, throwIfAborted } from "./wasm.js";
+
+/** The answer headers the core reads, in the order it takes their values. */
+let headerNames;
 
 /**
- * Runs one operation to its end: resolves to its result, or rejects with the core's error descriptor (or
- * the caller's abort reason).
+ * Runs one operation to its end on `client` (the core's client): resolves to its result, or rejects with the
+ * core's error descriptor (or the caller's abort reason).
  */
-export async function perform(config, state, operation, target, input, opts, cursor) {
-  const plan = prepareCall(shapes, config, operation, target, input, opts, cursor);
-  const { url, init, signal } = plan;
-  for (let attempts = 1; ; attempts++) {
-    if (signal !== undefined) stopIfAborted(signal);
-    const send = config.fetch ?? globalThis.fetch;
-    const outcome =
-      typeof send === "function"
-        ? await attempt(send, url, init, plan.timeoutMs, signal)
-        : { failure: AttemptFailure.NoFetch };
-    let delay;
-    if (outcome.failure === undefined) {
-      const { response } = outcome;
-      const result = settleResponse(shapes, config, operation, plan, attempts, response.status, response.headers, outcome.text, state);
-      if (typeof result !== "number") return result;
-      delay = result;
-    } else {
+export async function perform(client, operation, target, input, opts, cursor) {
+  const call = client.call(operation, target, input, opts, cursor);
+  try {
+    const { signal, body, url, timeoutMs } = call;
+    const init = body === undefined ? { method: call.method, headers: client.readHeaders } : { method: call.method, headers: client.writeHeaders, body };
+    const injected = client.fetch;
+    for (;;) {
       if (signal !== undefined) stopIfAborted(signal);
-      delay = settleFailure(config, plan, attempts, outcome.failure, outcome.thrown);
+      const send = injected ?? globalThis.fetch;
+      const outcome = typeof send === "function" ? await attempt(send, url, init, timeoutMs, signal) : { failure: AttemptFailure.NoFetch };
+      let delay;
+      if (outcome.failure === undefined) {
+        const result = call.answer(outcome.status, outcome.headers, outcome.text);
+        if (typeof result !== "number") return result;
+        delay = result;
+      } else {
+        if (signal !== undefined) stopIfAborted(signal);
+        delay = call.failure(outcome.failure, outcome.thrown);
+      }
+      await sleep(delay, signal);
     }
-    await sleep(delay, signal);
+  } finally {
+    call.free();
   }
 }
 
 /**
  * One attempt: sends the request and reads the whole body within `timeoutMs`. Owns the attempt's timer and
  * AbortController, and always clears the timer and unhooks the caller's signal, however the attempt ends.
- * Resolves to `{ response: { status, headers }, text }`, or to `{ failure, thrown }` saying how it failed.
+ * Resolves to `{ status, headers, text }` (the values of the headers the core reads, one per line), or to
+ * `{ failure, thrown }` saying how it failed.
  */
 async function attempt(send, url, init, timeoutMs, signal) {
   const controller = new AbortController();
@@ -65,12 +70,24 @@ async function attempt(send, url, init, timeoutMs, signal) {
     if (typeof read !== "function") return { failure: AttemptFailure.NotResponse };
     stage = AttemptFailure.ReadFailed;
     const text = await Promise.race([read.call(response), stopped]);
-    return { response: { status, headers }, text };
+    return { status, headers: headerValues(headers), text };
   } catch (thrown) {
     return { failure: timedOut ? AttemptFailure.TimedOut : stage, thrown };
   } finally {
     clearTimeout(timer);
     if (signal !== undefined) unlisten(signal, onAbort);
+  }
+}
+
+/** The values of the headers the core reads, one per line (an empty line for a missing one, all empty when unreadable). */
+function headerValues(headers) {
+  headerNames ??= answerHeaders().split("\n");
+  try {
+    let lines = "";
+    for (const name of headerNames) lines += `${headers.get(name) ?? ""}\n`;
+    return lines;
+  } catch {
+    return "";
   }
 }
 

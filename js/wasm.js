@@ -1,0 +1,79 @@
+// The only module that calls the WebAssembly glue. Entries that load the module synchronously (Node, Deno,
+// Bun, Workers, edge) never announce a load, and every call goes straight through. The browser entry loads
+// it asynchronously: until that load has finished, a new client is a promise of one, and each call waits
+// for it — so no user ever calls init(). Errors the core throws become their classes here.
+import * as glue from "./gosquared_chat.js";
+import { GoSquaredError, toError } from "./errors.js";
+import { shapes } from "./shapes.js";
+
+export { AttemptFailure, Operation, answerHeaders, throwIfAborted } from "./gosquared_chat.js";
+
+/** Whether the module has been instantiated. */
+let ready = false;
+/** While the module loads asynchronously: the promise of its load. */
+let loading;
+
+const NOT_LOADED =
+  "gosquared-chat: the WebAssembly module is not loaded; with gosquared-chat/init, call `init()` or `initSync(module)` first";
+
+/** Instantiates the module synchronously from bytes or a compiled `WebAssembly.Module`. */
+export function loadSync(module) {
+  glue.initSync({ module });
+  ready = true;
+}
+
+/**
+ * Starts loading the module asynchronously (from a URL, Response, bytes or compiled module; the default is the
+ * .wasm next to the glue); clients made meanwhile wait for it. Resolves once it is loaded.
+ */
+export function loadAsync(source) {
+  const pending = glue.default(source === undefined ? undefined : { module_or_path: source }).then(() => {
+    ready = true;
+    if (loading === pending) loading = undefined;
+  });
+  loading = pending;
+  return pending;
+}
+
+/** Runs `fn`, turning an error descriptor from the core into its class; refuses clearly before the module is loaded. */
+export function guarded(fn, ...args) {
+  if (!ready) throw new GoSquaredError(NOT_LOADED);
+  try {
+    return fn(...args);
+  } catch (error) {
+    throw toError(error);
+  }
+}
+
+/**
+ * Checks client options and makes the core's client now, or, while the module loads, a promise of it once
+ * it has loaded (the promise rejects if an option is bad).
+ */
+export function newClient(options) {
+  if (loading === undefined) return guarded(() => new glue.Client(options, shapes));
+  const client = loading.then(() => guarded(() => new glue.Client(options, shapes)));
+  client.catch(() => {}); // a bad option is reported by the client's first call
+  return client;
+}
+
+/** Starts an export on a client (or a promise of one). */
+export function exportChats(client, options, sink) {
+  if (client instanceof Promise) return client.then((ready) => glue.exportChats(ready, options, sink));
+  return glue.exportChats(client, options, sink);
+}
+
+/** The edge toolkit's core functions, each throwing the package's error classes. */
+export const edge = {
+  parseChatMessageWebhook: (body) => guarded(glue.parseChatMessageWebhook, body),
+  verifyWebhookSecretInUrl: (url, secret, param) => guarded(glue.verifyWebhookSecretInUrl, url, secret, param),
+  personSignature: (secret, personId) => guarded(glue.personSignature, secret, personId),
+  normalizeProxyConfig: (options) => guarded(glue.normalizeProxyConfig, options),
+  proxyDecide: (config, method, path, query) => guarded(glue.proxyDecide, config, method, path, query),
+  proxyRedact: (config, text) => guarded(glue.proxyRedact, config, text),
+};
+
+/** Internal, for leak tests only: `{ wasmMemoryBytes, liveJsValues }` of the WebAssembly instance. */
+export const memoryDiagnostics = () => glue.memoryDiagnostics();
+
+/** Internal, for the declaration checks: the operation names of the endpoint table, in its order. */
+export const operationNames = () => glue.operationNames();
