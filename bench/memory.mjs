@@ -1,5 +1,8 @@
 // Memory: 100,000 sequential calls with an in-memory fetch; JS heap and wasm memory before and after.
-import { ChatClient, __memoryDiagnostics } from "gosquared-chat";
+import { ChatClient } from "gosquared-chat";
+
+// Internal diagnostics, reached through a symbol so that they stay off the public surface.
+const __memoryDiagnostics = () => ChatClient[Symbol.for("gosquared-chat.memoryDiagnostics")]();
 
 const wasmBytes = () => __memoryDiagnostics().wasmMemoryBytes;
 

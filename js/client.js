@@ -8,7 +8,10 @@ import { PagePromise } from "./pagination.js";
 import { exportStream } from "./export.js";
 import { perform } from "./driver.js";
 
-export * from "./errors.js";
+export {
+  GoSquaredError, AuthenticationError, NotFoundError, RateLimitError, InvalidRequestError, ServerError, ConnectionError,
+  TimeoutError, ResponseFormatError,
+} from "./errors.js";
 export { Page, PagePromise } from "./pagination.js";
 
 /** A client for the GoSquared Live Chat API. */
@@ -124,10 +127,12 @@ export class ChatClient {
   get [Symbol.toStringTag]() {
     return "ChatClient";
   }
+
+  /** Internal, for leak tests only (not part of the API): `{ wasmMemoryBytes, liveJsValues }` of the module. */
+  static [Symbol.for("gosquared-chat.memoryDiagnostics")]() {
+    return memoryDiagnostics();
+  }
 }
 
 export { parseChatMessageWebhook, verifyWebhookSecret, personSignature } from "./edge.js";
 export { createProxy } from "./proxy.js";
-
-/** Internal, for leak tests only: `{ wasmMemoryBytes, liveJsValues }` of the WebAssembly instance. */
-export const __memoryDiagnostics = memoryDiagnostics;

@@ -355,6 +355,3 @@ export declare class ConnectionError extends GoSquaredError {}
 export declare class TimeoutError extends GoSquaredError {}
 /** A 2xx answer whose body was not the JSON expected. */
 export declare class ResponseFormatError extends GoSquaredError {}
-
-/** Turns an error descriptor from the WebAssembly core into its error class; other values pass through. */
-export declare function toError(value: unknown): unknown;
