@@ -112,7 +112,7 @@ pub struct Endpoint {
 impl Endpoint {
     /// The path with `id` percent-encoded in place of `{id}` (the path as it is when it has none).
     pub fn path_for(&self, id: &str) -> String {
-        match self.path.split_once("{id}") {
+        match crate::text::split_once(self.path, "{id}") {
             Some((before, after)) => {
                 let mut path = String::with_capacity(self.path.len() + id.len() * 3);
                 path.push_str(before);
