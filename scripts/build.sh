@@ -15,6 +15,11 @@ wasm-bindgen --target web --no-typescript --out-dir pkg --out-name gosquared_cha
 node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers --strip-target-features \
   pkg/gosquared_chat_bg.wasm -o pkg/gosquared_chat_bg.wasm
 cp js/*.js pkg/
+# The entries (one per runtime) sit in js/entries/ beside the modules they load; in the package they sit at its
+# root next to them, so their "../" references become "./".
+for entry in js/entries/*.js; do
+  sed 's#"\.\./#"./#g' "$entry" > "pkg/$(basename "$entry")"
+done
 mkdir -p pkg/emulator
 cp js/emulator/*.js pkg/emulator/
 cp -R pkg-template/. pkg/

@@ -2,8 +2,8 @@
 // and instantiates it synchronously on import.
 import "./runtime-check.js"; // first, so that inside Workers the import fails with a clear error
 import { readFileSync } from "node:fs";
-import { loadSync } from "./wasm.js";
+import { loadSync } from "../wasm.js";
 
-loadSync(readFileSync(new URL("./gosquared_chat_bg.wasm", import.meta.url)));
+loadSync(readFileSync(new URL("../gosquared_chat_bg.wasm", import.meta.url)));
 
-export * from "./client.js";
+export * from "../client.js";
