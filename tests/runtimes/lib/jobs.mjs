@@ -182,7 +182,7 @@ export const checkJobs = [
     run: (ctx) => checkDeclarations(ctx.consumer),
   },
   {
-    name: "README snippets are the verified files",
+    name: "README and docs/ snippets are the verified files",
     needs: [],
     run: (ctx) => checkSnippetsInDocs(ctx.repo),
   },
