@@ -22,6 +22,10 @@ for entry in js/entries/*.js; do
 done
 mkdir -p pkg/emulator
 cp js/emulator/*.js pkg/emulator/
+# The documents: the README and the licence (npm shows and always packs them), and the emulator's README, which
+# its declarations and sources point to.
+cp README.md LICENSE pkg/
+cp js/emulator/README.md pkg/emulator/README.md
 cp -R pkg-template/. pkg/
 chmod +x pkg/emulator/cli.js
 

@@ -1,14 +1,24 @@
-// Keeps the README's install snippets identical to the files the runtime stage runs: a code block that
-// follows `<!-- verified: tests/runtimes/snippets/NAME -->` must equal that file.
+// Keeps the install snippets in the README and in docs/ identical to the files the runtime stage runs: a code
+// block that follows `<!-- verified: tests/runtimes/snippets/NAME -->` must equal that file, and every snippet
+// must be shown in at least one of those documents.
 import path from "node:path";
 import { existsSync } from "node:fs";
 import { readFile, readdir } from "node:fs/promises";
 
 const MARKED_BLOCK = /<!-- verified: (tests\/runtimes\/snippets\/[\w.-]+) -->\s*```\w*\n([\s\S]*?)```/g;
 
-/** Checks every marked block in the README and in notes/readme-runtimes.md, and that every snippet is shown. */
+/** The documents checked: README.md, every docs/*.md, and notes/readme-runtimes.md when it exists. */
+async function documents(repo) {
+  const docsDir = path.join(repo, "docs");
+  const pages = existsSync(docsDir)
+    ? (await readdir(docsDir)).filter((f) => f.endsWith(".md")).sort().map((f) => `docs/${f}`)
+    : [];
+  return ["README.md", ...pages, "notes/readme-runtimes.md"].filter((d) => existsSync(path.join(repo, d)));
+}
+
+/** Checks every marked block in the documents, and that every snippet is shown in one of them. */
 export async function checkSnippetsInDocs(repo) {
-  const docs = ["README.md", "notes/readme-runtimes.md"].filter((d) => existsSync(path.join(repo, d)));
+  const docs = await documents(repo);
   const problems = [];
   const shown = new Set();
   const showing = new Set();
@@ -27,5 +37,5 @@ export async function checkSnippetsInDocs(repo) {
     if (!shown.has(`tests/runtimes/snippets/${name}`)) problems.push(`no document shows tests/runtimes/snippets/${name}`);
   }
   if (problems.length > 0) throw new Error(problems.join("\n"));
-  return `${shown.size} snippets, identical in ${[...showing].join(" and ")}`;
+  return `${shown.size} snippets, identical in ${[...showing].join(", ")}`;
 }

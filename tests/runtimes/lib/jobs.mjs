@@ -168,7 +168,7 @@ async function runSnippet(ctx, command, args) {
 /** Check rows: each `run(ctx)` resolves to a short detail string, or throws with what is wrong. */
 export const checkJobs = [
   {
-    name: "npm pack: exactly what the exports map reaches",
+    name: "npm pack: what the exports map reaches, and the three documents",
     needs: [],
     async run(ctx) {
       if (ctx.packProblems.length > 0) throw new Error(ctx.packProblems.join("\n"));
@@ -182,7 +182,7 @@ export const checkJobs = [
     run: (ctx) => checkDeclarations(ctx.consumer),
   },
   {
-    name: "README snippets are the verified files",
+    name: "README and docs/ snippets are the verified files",
     needs: [],
     run: (ctx) => checkSnippetsInDocs(ctx.repo),
   },

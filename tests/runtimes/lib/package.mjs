@@ -62,13 +62,25 @@ export async function reachableFiles(pkgDir) {
   return [...seen].sort();
 }
 
-/** Compares the tarball's files with the reachable ones; resolves to a list of problems (empty when exact). */
+/**
+ * The documents the tarball must hold besides the code: the README and the licence (npm packs both whatever
+ * `files` says), and the emulator's README, which its declarations and sources point to.
+ */
+export const REQUIRED_DOCUMENTS = ["README.md", "LICENSE", "emulator/README.md"];
+
+/**
+ * Compares the tarball's files with the reachable ones plus package.json and the required documents; resolves
+ * to a list of problems (empty when exact).
+ */
 export async function checkTarballContents(pkgDir, packed) {
   const reachable = new Set(await reachableFiles(pkgDir));
-  const alwaysPacked = (f) => f === "package.json" || /^(README|LICENSE|LICENCE)(\.\w+)?$/i.test(f);
+  const allowed = (f) => f === "package.json" || REQUIRED_DOCUMENTS.includes(f);
   const problems = [];
+  for (const file of REQUIRED_DOCUMENTS) {
+    if (!packed.files.includes(file)) problems.push(`required document not packed: ${file}`);
+  }
   for (const file of packed.files) {
-    if (!reachable.has(file) && !alwaysPacked(file)) problems.push(`packed but not reachable from the exports map: ${file}`);
+    if (!reachable.has(file) && !allowed(file)) problems.push(`packed but not reachable from the exports map: ${file}`);
     if (/(^|\/)(tests?|src)\//.test(file) || /\.(rs|test\.\w+)$/.test(file)) problems.push(`test or source file packed: ${file}`);
   }
   for (const file of reachable) {
