@@ -14,27 +14,51 @@ let headerNames;
 export async function perform(client, operation, target, input, opts, cursor) {
   const call = client.call(operation, target, input, opts, cursor);
   try {
-    const { signal, body, url, timeoutMs } = call;
-    const init = body === undefined ? { method: call.method, headers: client.readHeaders } : { method: call.method, headers: client.writeHeaders, body };
+    const { signal, body, url, timeoutMs, method, headers } = call;
+    const init = body === undefined ? { method, headers } : { method, headers, body };
     const injected = client.fetch;
+    const observe = client.onEvent;
+    const path = observe === undefined ? undefined : call.path;
     for (;;) {
       if (signal !== undefined) stopIfAborted(signal);
       const send = injected ?? globalThis.fetch;
+      const started = observe === undefined ? 0 : Date.now();
+      if (observe !== undefined) tell(observe, { type: "request", method, path, attempt: call.attempts + 1 });
       const outcome = typeof send === "function" ? await attempt(send, url, init, timeoutMs, signal) : { failure: AttemptFailure.NoFetch };
       let delay;
       if (outcome.failure === undefined) {
+        if (observe !== undefined) tell(observe, { type: "response", method, path, attempt: call.attempts + 1, status: outcome.status, durationMs: Date.now() - started });
         const result = call.answer(outcome.status, outcome.headers, outcome.text);
         if (typeof result !== "number") return result;
         delay = result;
       } else {
+        if (observe !== undefined) tell(observe, { type: "failure", method, path, attempt: call.attempts + 1, reason: REASONS[outcome.failure], durationMs: Date.now() - started });
         if (signal !== undefined) stopIfAborted(signal);
         delay = call.failure(outcome.failure, outcome.thrown);
       }
+      if (observe !== undefined) tell(observe, { type: "retry", method, path, attempt: call.attempts, delayMs: delay });
       await sleep(delay, signal);
     }
   } finally {
     call.free();
   }
+}
+
+/** The `reason` of a failure event, by the way the attempt failed. */
+const REASONS = {
+  [AttemptFailure.FetchThrew]: "network",
+  [AttemptFailure.RequestFailed]: "network",
+  [AttemptFailure.ReadFailed]: "network",
+  [AttemptFailure.TimedOut]: "timeout",
+  [AttemptFailure.NotResponse]: "not-a-response",
+  [AttemptFailure.NoFetch]: "no-fetch",
+};
+
+/** Hands an event to the caller's observer; an observer that throws is not allowed to break the call. */
+function tell(observe, event) {
+  try {
+    observe(event);
+  } catch {}
 }
 
 /**

@@ -7,11 +7,27 @@ const FIELDS = ["status", "code", "retryAfterMs", "method", "path", "attempts", 
 /** The base class of every error this package throws. */
 export class GoSquaredError extends Error {
   constructor(message, details = {}) {
-    super(message);
+    const cause = chain(details.cause);
+    super(message, cause === undefined ? undefined : { cause });
     for (const field of FIELDS) {
       if (details[field] !== undefined) this[field] = details[field];
     }
   }
+}
+
+/**
+ * The underlying errors of a failure (what `fetch` threw and its own causes, already free of the key), as
+ * plain `Error`s with their original names, each the `cause` of the one before.
+ */
+function chain(causes) {
+  if (!Array.isArray(causes)) return undefined;
+  let inner;
+  for (let i = causes.length - 1; i >= 0; i--) {
+    const error = new Error(causes[i].message, inner === undefined ? undefined : { cause: inner });
+    error.name = causes[i].name;
+    inner = error;
+  }
+  return inner;
 }
 
 /** The API key or site token was refused (401/403, code 4001). */

@@ -21,7 +21,20 @@ export interface ClientOptions {
   maxRetries?: number;
   /** Extra headers sent with every request. */
   headers?: Record<string, string>;
+  /**
+   * Observes every attempt of every call, for logs and metrics: the request going out, its answer (or how it
+   * failed), and each retry's wait. Paths are percent-encoded and carry no query, so never the key. An
+   * observer that throws is ignored.
+   */
+  onEvent?: (event: ClientEvent) => void;
 }
+
+/** What `onEvent` observes. `attempt` counts from 1; `durationMs` is the attempt's time, body included. */
+export type ClientEvent =
+  | { type: "request"; method: string; path: string; attempt: number }
+  | { type: "response"; method: string; path: string; attempt: number; status: number; durationMs: number }
+  | { type: "failure"; method: string; path: string; attempt: number; reason: "network" | "timeout" | "not-a-response" | "no-fetch"; durationMs: number }
+  | { type: "retry"; method: string; path: string; attempt: number; delayMs: number };
 
 /** A point in time: a `Date`, an ISO 8601 string (UTC when it has no offset) or epoch milliseconds. */
 export type TimeInput = Date | string | number;
@@ -46,6 +59,8 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Overrides the client's `maxRetries` for this call. */
   maxRetries?: number;
+  /** Headers for this call only, added to the client's (a header named in both takes this call's value). */
+  headers?: Record<string, string>;
 }
 
 /** Who wrote a message. */
@@ -336,6 +351,11 @@ export interface ErrorDetails {
 /** The base class of every error this package throws; `name` is the class name. */
 export declare class GoSquaredError extends Error {
   constructor(message: string, details?: ErrorDetails);
+  /**
+   * For a `ConnectionError`: what `fetch` threw (and its own `cause`s, up to three deep), as plain `Error`s
+   * with the original names and messages, the key taken out.
+   */
+  cause?: Error;
 }
 /** Every error carries the details known about its failure. */
 export interface GoSquaredError extends ErrorDetails {}

@@ -103,6 +103,8 @@ pub struct Error {
     pub attempts: u32,
     /// True when a write may have been applied although the call failed (timeout, 5xx, cut connection).
     pub may_have_succeeded: bool,
+    /// What was thrown underneath (a failed `fetch` and its own causes), outermost first, as `(name, message)`.
+    pub cause: Vec<(String, String)>,
 }
 
 impl Error {
@@ -118,6 +120,7 @@ impl Error {
             path: None,
             attempts: 0,
             may_have_succeeded: false,
+            cause: Vec::new(),
         }
     }
 
@@ -155,9 +158,13 @@ impl Error {
         self
     }
 
-    /// Removes every occurrence of each secret (raw and percent-encoded) from the message.
+    /// Removes every occurrence of each secret (raw and percent-encoded) from the message and the causes.
     pub fn redact<S: AsRef<str>>(mut self, secrets: &[S]) -> Self {
         self.message = redact(&self.message, secrets);
+        for (name, message) in &mut self.cause {
+            *name = redact(name, secrets);
+            *message = redact(message, secrets);
+        }
         if let Some(ApiCode::Text(t)) = &self.code {
             self.code = Some(ApiCode::Text(redact(t, secrets)));
         }

@@ -162,7 +162,7 @@ impl Call {
         random: f64,
     ) -> Step {
         if status.fract() != 0.0 || !(100.0..=599.0).contains(&status) {
-            return self.on_failure(AttemptFailure::NotResponse, None, random);
+            return self.on_failure(AttemptFailure::NotResponse, Vec::new(), random);
         }
         let status = status as u16;
         self.attempts += 1;
@@ -180,8 +180,10 @@ impl Call {
         }
     }
 
-    /// Takes an attempt that ended without an answer; `detail` is the message of what was thrown, if any.
-    pub fn on_failure(&mut self, how: AttemptFailure, detail: Option<&str>, random: f64) -> Step {
+    /// Takes an attempt that ended without an answer; `thrown` is what was thrown and its own causes,
+    /// outermost first, as `(name, message)` (empty when nothing was).
+    pub fn on_failure(&mut self, how: AttemptFailure, thrown: Vec<(String, String)>, random: f64) -> Step {
+        let detail = thrown.first().map(|(_, message)| message.as_str());
         self.attempts += 1;
         let (failure, error) = match how {
             AttemptFailure::TimedOut => {
@@ -202,7 +204,7 @@ impl Call {
                 (Failure::Connection, Error::new(ErrorKind::Connection, message))
             }
         };
-        self.conclude(failure, error, random)
+        self.conclude(failure, Error { cause: thrown, ..error }, random)
     }
 
     /// Ends the call with an error found outside an attempt (a result that could not be shaped).
@@ -312,7 +314,7 @@ mod tests {
     #[test]
     fn a_message_is_never_sent_twice_after_an_unknown_outcome() {
         let mut c = call(Op::SendMessage, "a", Args::Content("hi".into(), None));
-        let e = failed(c.on_failure(AttemptFailure::TimedOut, None, 0.0));
+        let e = failed(c.on_failure(AttemptFailure::TimedOut, Vec::new(), 0.0));
         assert_eq!(e.kind, ErrorKind::Timeout);
         assert!(e.may_have_succeeded);
         assert_eq!(e.message, "The attempt timed out after 10000 ms [POST /chat/v1/chats/a/messages]");
@@ -325,12 +327,23 @@ mod tests {
     #[test]
     fn errors_name_the_route_and_never_the_key() {
         let mut c = call(Op::GetChat, "x", Args::None);
-        let detail = Some("connect to https://api/?api_key=sk+key failed");
-        assert_eq!(c.on_failure(AttemptFailure::RequestFailed, detail, 0.0), Step::Retry(500.0));
-        assert_eq!(c.on_failure(AttemptFailure::FetchThrew, detail, 0.0), Step::Retry(1000.0));
-        let e = failed(c.on_failure(AttemptFailure::RequestFailed, detail, 0.0));
+        let thrown = || vec![
+            ("TypeError".to_owned(), "connect to https://api/?api_key=sk+key failed".to_owned()),
+            ("Error".to_owned(), "ECONNREFUSED at https://api/?api_key=sk%2Bkey".to_owned()),
+        ];
+        assert_eq!(c.on_failure(AttemptFailure::RequestFailed, thrown(), 0.0), Step::Retry(500.0));
+        assert_eq!(c.on_failure(AttemptFailure::FetchThrew, thrown(), 0.0), Step::Retry(1000.0));
+        let e = failed(c.on_failure(AttemptFailure::RequestFailed, thrown(), 0.0));
         assert_eq!(e.kind, ErrorKind::Connection);
         assert!(!e.message.contains("sk+key"), "{}", e.message);
+        // The causes are kept, free of the key in both spellings.
+        assert_eq!(
+            e.cause,
+            vec![
+                ("TypeError".to_owned(), "connect to https://api/?api_key=[redacted] failed".to_owned()),
+                ("Error".to_owned(), "ECONNREFUSED at https://api/?api_key=[redacted]".to_owned()),
+            ]
+        );
         assert!(e.message.ends_with("[GET /chat/v1/chats/x]"));
         assert_eq!((e.attempts, e.method, e.path.as_deref()), (3, Some("GET"), Some("/chat/v1/chats/x")));
     }

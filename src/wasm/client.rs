@@ -20,8 +20,10 @@ pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
 /// The default number of retries after the first attempt.
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 
-const CLIENT_KEYS: &[&str] = &["apiKey", "siteToken", "baseUrl", "fetch", "timeoutMs", "maxRetries", "headers"];
-const CALL_KEYS: &[&str] = &["signal", "timeoutMs", "maxRetries"];
+const CLIENT_KEYS: &[&str] = &["apiKey", "siteToken", "baseUrl", "fetch", "timeoutMs", "maxRetries", "headers", "onEvent"];
+const CALL_KEYS: &[&str] = &["signal", "timeoutMs", "maxRetries", "headers"];
+/// How deep the chain of a thrown error's causes is read.
+const MAX_CAUSES: usize = 3;
 
 /// The answer headers the core reads, one name per line, in the order the driver hands their values over.
 const ANSWER_HEADERS: &str = "x-ratelimit-limit\nx-ratelimit-remaining\nx-ratelimit-cost\nx-ratelimit-full\nretry-after";
@@ -64,6 +66,9 @@ pub struct Client {
     rate_limit: Rc<Cell<Option<RateLimit>>>,
     shapes: Shapes,
     fetch: JsValue,
+    on_event: JsValue,
+    /// The caller's own headers, checked and lowercased, for calls that add headers of their own.
+    headers: Rc<Vec<(String, String)>>,
     read_headers: JsValue,
     write_headers: JsValue,
 }
@@ -96,6 +101,10 @@ impl Client {
         }
         let timeout_ms = opt_number(&o, "timeoutMs")?.map(validate::timeout_ms).transpose()?.unwrap_or(DEFAULT_TIMEOUT_MS);
         let max_retries = opt_number(&o, "maxRetries")?.map(validate::max_retries).transpose()?.unwrap_or(DEFAULT_MAX_RETRIES);
+        let on_event = get(&o, "onEvent")?;
+        if !on_event.is_undefined() && !on_event.is_function() {
+            return Err(Error::invalid("onEvent must be a function (event) => void").into());
+        }
         let headers = read_headers(&get(&o, "headers")?)?;
         let auth_query = auth_query(api_key.as_deref(), &site_token);
         Ok(Client {
@@ -103,8 +112,10 @@ impl Client {
             rate_limit: Rc::new(Cell::new(None)),
             shapes,
             fetch,
+            on_event,
             read_headers: header_object(&headers, false),
             write_headers: header_object(&headers, true),
+            headers: Rc::new(headers),
         })
     }
 
@@ -114,16 +125,10 @@ impl Client {
         self.fetch.clone()
     }
 
-    /// The headers of a request without a body (frozen).
-    #[wasm_bindgen(getter, js_name = readHeaders)]
-    pub fn read_headers(&self) -> JsValue {
-        self.read_headers.clone()
-    }
-
-    /// The headers of a request with a JSON body (frozen).
-    #[wasm_bindgen(getter, js_name = writeHeaders)]
-    pub fn write_headers(&self) -> JsValue {
-        self.write_headers.clone()
+    /// The caller's observer of requests and answers, or undefined.
+    #[wasm_bindgen(getter, js_name = onEvent)]
+    pub fn on_event(&self) -> JsValue {
+        self.on_event.clone()
     }
 
     /// The budget from the last answer, `{ limit, remaining, cost, fullInSeconds }`, or undefined.
@@ -135,9 +140,20 @@ impl Client {
     /// Checks an operation's arguments and options and starts its call; nothing is sent yet.
     pub fn call(&self, operation: Operation, target: &JsValue, input: &JsValue, opts: &JsValue, cursor: &JsValue) -> Result<CallHandle, JsValue> {
         let op = operation.op();
-        let (timeout_ms, max_retries, signal) = call_options(opts)?;
+        let (timeout_ms, max_retries, signal, own_headers) = call_options(opts)?;
         let (request, previous_first) = read_request(op, target, input, cursor)?;
+        let with_body = request.body.is_some();
+        let headers = match own_headers {
+            None if with_body => self.write_headers.clone(),
+            None => self.read_headers.clone(),
+            Some(own) => {
+                let mut merged: Vec<(String, String)> = self.headers.iter().filter(|(name, _)| !own.iter().any(|(n, _)| n == name)).cloned().collect();
+                merged.extend(own);
+                header_object(&merged, with_body)
+            }
+        };
         Ok(CallHandle {
+            headers,
             call: Call::new(self.settings.clone(), request, timeout_ms, max_retries),
             client_rate_limit: self.rate_limit.clone(),
             shapes: self.shapes.clone().unchecked_into(),
@@ -163,6 +179,7 @@ impl Client {
 #[wasm_bindgen(js_name = Call)]
 pub struct CallHandle {
     call: Call,
+    headers: JsValue,
     client_rate_limit: Rc<Cell<Option<RateLimit>>>,
     shapes: Shapes,
     signal: JsValue,
@@ -182,6 +199,24 @@ impl CallHandle {
     #[wasm_bindgen(getter)]
     pub fn method(&self) -> JsValue {
         convert::name(self.call.request().method)
+    }
+
+    /// The request's headers: the client's, this call's own, `accept`, and `content-type` with a body (frozen).
+    #[wasm_bindgen(getter)]
+    pub fn headers(&self) -> JsValue {
+        self.headers.clone()
+    }
+
+    /// The request path, percent-encoded, without the query (so without the credentials).
+    #[wasm_bindgen(getter)]
+    pub fn path(&self) -> String {
+        self.call.request().path.clone()
+    }
+
+    /// How many attempts have ended so far.
+    #[wasm_bindgen(getter)]
+    pub fn attempts(&self) -> u32 {
+        self.call.attempts()
     }
 
     /// The JSON body, or undefined.
@@ -231,8 +266,7 @@ impl CallHandle {
     /// Takes an attempt that ended without an answer (`how` numbers [`AttemptFailure`]); `thrown` is what
     /// `fetch` or the body read threw. Returns the milliseconds to wait before the next attempt, or throws.
     pub fn failure(&mut self, how: u32, thrown: &JsValue) -> Result<f64, JsValue> {
-        let detail = get(thrown, "message").ok().and_then(|m| m.as_string());
-        match self.call.on_failure(AttemptFailure::from_number(how), detail.as_deref(), js_sys::Math::random()) {
+        match self.call.on_failure(AttemptFailure::from_number(how), cause_chain(thrown), js_sys::Math::random()) {
             Step::Retry(ms) => Ok(ms),
             Step::Failed(e) => Err((*e).into()),
             Step::Done(_) => Err(JsValue::UNDEFINED),
@@ -371,10 +405,27 @@ impl BodyView for ParsedBody {
     }
 }
 
-/// Reads `{ signal, timeoutMs, maxRetries }`; absent values fall back to the client's settings.
-pub fn call_options(v: &JsValue) -> Result<(Option<u32>, Option<u32>, JsValue), Error> {
+/// What was thrown and its causes, outermost first, as `(name, message)`: at most [`MAX_CAUSES`], each cut to
+/// 200 characters; a value whose fields cannot be read ends the chain.
+fn cause_chain(thrown: &JsValue) -> Vec<(String, String)> {
+    let mut chain = Vec::new();
+    let mut current = thrown.clone();
+    while chain.len() < MAX_CAUSES && current.is_object() {
+        let text = |key: &str| get(&current, key).ok().and_then(|v| v.as_string()).map(|t| crate::error::truncate(&t, 200));
+        let (Some(name), Some(message)) = (text("name").or_else(|| Some("Error".to_owned())), text("message")) else { break };
+        chain.push((name, message));
+        current = get(&current, "cause").unwrap_or(JsValue::UNDEFINED);
+    }
+    chain
+}
+
+/// The checked per-call options: timeout, retries, signal and headers; absent values fall back to the client's.
+pub type CallOptions = (Option<u32>, Option<u32>, JsValue, Option<Vec<(String, String)>>);
+
+/// Reads `{ signal, timeoutMs, maxRetries, headers }`.
+pub fn call_options(v: &JsValue) -> Result<CallOptions, Error> {
     let Some(o) = options_object(v, "opts", CALL_KEYS)? else {
-        return Ok((None, None, JsValue::UNDEFINED));
+        return Ok((None, None, JsValue::UNDEFINED, None));
     };
     let signal = get(&o, "signal")?;
     if !signal.is_undefined() {
@@ -385,7 +436,9 @@ pub fn call_options(v: &JsValue) -> Result<(Option<u32>, Option<u32>, JsValue), 
     }
     let timeout_ms = opt_number(&o, "timeoutMs")?.map(validate::timeout_ms).transpose()?;
     let max_retries = opt_number(&o, "maxRetries")?.map(validate::max_retries).transpose()?;
-    Ok((timeout_ms, max_retries, signal))
+    let headers = get(&o, "headers")?;
+    let headers = if headers.is_undefined() { None } else { Some(read_headers(&headers)?) };
+    Ok((timeout_ms, max_retries, signal, headers))
 }
 
 /// Reads an operation's id and arguments as its table entry says, and builds its request.

@@ -34,6 +34,19 @@ impl From<Error> for JsValue {
         }
         set(&o, "attempts", &JsValue::from(e.attempts));
         set(&o, "mayHaveSucceeded", &JsValue::from_bool(e.may_have_succeeded));
+        if !e.cause.is_empty() {
+            let chain: js_sys::Array = e
+                .cause
+                .iter()
+                .map(|(name, message)| {
+                    let c = Object::new();
+                    set(&c, "name", &JsValue::from_str(name));
+                    set(&c, "message", &JsValue::from_str(message));
+                    JsValue::from(c)
+                })
+                .collect();
+            set(&o, "cause", &chain);
+        }
         o.into()
     }
 }

@@ -256,7 +256,7 @@ impl Job {
         for key in ["signal", "timeoutMs", "maxRetries"] {
             copy_defined(&o, &call_keys, key)?;
         }
-        let (timeout_ms, max_retries, signal) = crate::client::call_options(&call_keys)?;
+        let (timeout_ms, max_retries, signal, _) = crate::client::call_options(&call_keys)?;
         let (timeout_ms, max_retries) = (timeout_ms.unwrap_or(settings.timeout_ms), max_retries.unwrap_or(settings.max_retries));
         let chats = match read_chat_ids(&get(&o, "chatIds")?)? {
             Some(_) if include_archived => return Err(Error::invalid("includeArchived cannot be combined with chatIds")),
