@@ -6,7 +6,7 @@ import * as glue from "./gosquared_chat.js";
 import { GoSquaredError, toError } from "./errors.js";
 import { shapes } from "./shapes.js";
 
-export { AttemptFailure, Operation, answerHeaders, throwIfAborted } from "./gosquared_chat.js";
+export { AttemptFailure, CheckedStep, Operation, answerHeaders, throwIfAborted } from "./gosquared_chat.js";
 
 /** Whether the module has been instantiated. */
 let ready = false;

@@ -91,6 +91,10 @@ pub enum Step {
     Retry(f64),
     /// The call failed with this error (already free of secrets).
     Failed(Box<Error>),
+    /// A checkable send's outcome is unknown (it may have been stored): wait `wait_ms`, count the chat's
+    /// identical items again, and make another attempt only if `resend` and the count shows it was not
+    /// stored; `error` (with `mayHaveSucceeded`) is what the call fails with if the count cannot settle it.
+    Check { wait_ms: f64, resend: bool, error: Box<Error> },
 }
 
 /// Facts about a list body that the call cannot know itself.
@@ -113,6 +117,8 @@ pub struct Call {
     max_retries: u32,
     attempts: u32,
     rate_limit: Option<RateLimit>,
+    /// Whether an unknown outcome is settled by a count ([`Step::Check`]) instead of failing the call.
+    checkable: bool,
 }
 
 impl Call {
@@ -120,7 +126,13 @@ impl Call {
     pub fn new(settings: Rc<Settings>, request: ApiRequest, timeout_ms: Option<u32>, max_retries: Option<u32>) -> Call {
         let timeout_ms = timeout_ms.unwrap_or(settings.timeout_ms);
         let max_retries = max_retries.unwrap_or(settings.max_retries);
-        Call { settings, request, timeout_ms, max_retries, attempts: 0, rate_limit: None }
+        Call { settings, request, timeout_ms, max_retries, attempts: 0, rate_limit: None, checkable: false }
+    }
+
+    /// Makes a non-idempotent write checkable: an unknown outcome becomes a [`Step::Check`].
+    pub fn checkable(mut self) -> Call {
+        self.checkable = self.request.retry == crate::endpoints::RetryClass::NonIdempotentWrite;
+        self
     }
 
     /// The request this call sends.
@@ -232,6 +244,12 @@ impl Call {
 
     /// Retries when the policy allows, otherwise fails with the finished error.
     fn conclude(&mut self, failure: Failure, mut error: Error, random: f64) -> Step {
+        if self.checkable && retry::may_have_succeeded(self.request.retry, failure) {
+            let (wait_ms, resend) = retry::after_unknown(self.attempts, self.max_retries, error.retry_after_ms, random);
+            error.attempts = self.attempts;
+            error.may_have_succeeded = true;
+            return Step::Check { wait_ms, resend, error: self.finish(error) };
+        }
         match retry::decide(self.request.retry, failure, self.attempts, self.max_retries, error.retry_after_ms, random) {
             Decision::Retry(delay) => Step::Retry(delay),
             Decision::Stop => {
@@ -322,6 +340,32 @@ mod tests {
         let mut c = call(Op::SendMessage, "a", Args::Content("hi".into(), None));
         let retry_after = |name: &str| (name == "retry-after").then(|| "2".to_owned());
         assert_eq!(c.on_answer(429.0, retry_after, &object(&[]), no_list, 0.0, 0.0), Step::Retry(2000.0));
+    }
+
+    #[test]
+    fn a_checkable_send_asks_for_a_count_after_an_unknown_outcome() {
+        let send = || call(Op::SendMessage, "a", Args::Content("hi".into(), None)).checkable();
+        let mut c = send();
+        let step = c.on_failure(AttemptFailure::TimedOut, Vec::new(), 0.0);
+        let Step::Check { wait_ms, resend, error } = &step else { return assert_eq!(format!("{step:?}"), "a check") };
+        assert_eq!((*wait_ms, *resend, error.may_have_succeeded, error.attempts), (500.0, true, true, 1));
+        assert_eq!(error.message, "The attempt timed out after 10000 ms [POST /chat/v1/chats/a/messages]");
+        // The last attempt (maxRetries 2): a count still settles it, but no attempt may follow.
+        let server_error = Fake { kind: Some(BodyKind::NotJson), ..Fake::default() };
+        c.on_failure(AttemptFailure::RequestFailed, Vec::new(), 0.0);
+        let last = c.on_answer(502.0, no_headers, &server_error, no_list, 0.0, 0.0);
+        assert!(matches!(last, Step::Check { resend: false, wait_ms, .. } if wait_ms == 2000.0), "{last:?}");
+        // A Retry-After beyond the cap: count at once, never send again.
+        let long = |name: &str| (name == "retry-after").then(|| "120".to_owned());
+        let step = send().on_answer(503.0, long, &server_error, no_list, 0.0, 0.0);
+        assert!(matches!(step, Step::Check { resend: false, wait_ms, .. } if wait_ms == 0.0), "{step:?}");
+        // A 2xx without a usable body is an unknown outcome too; a refusal and a 429 are not.
+        assert!(matches!(send().on_answer(200.0, no_headers, &server_error, no_list, 0.0, 0.0), Step::Check { .. }));
+        assert!(matches!(send().on_answer(400.0, no_headers, &object(&[]), no_list, 0.0, 0.0), Step::Failed(_)));
+        assert!(matches!(send().on_answer(429.0, no_headers, &object(&[]), no_list, 0.0, 0.0), Step::Retry(_)));
+        // Only non-idempotent writes are checkable.
+        let mut archive = call(Op::ArchiveChat, "a", Args::None).checkable();
+        assert!(matches!(archive.on_failure(AttemptFailure::TimedOut, Vec::new(), 0.0), Step::Retry(_)));
     }
 
     #[test]

@@ -77,6 +77,18 @@ pub fn decide(
     }
 }
 
+/// After an unknown outcome of a send that a count will settle (the count shows whether it was stored, so a
+/// new attempt cannot store it twice): how long to wait before counting, which gives a request the server
+/// still holds time to land, and whether a new attempt may follow. `Retry-After` is honoured up to 60 s; a
+/// longer one, or no attempt left, means no new attempt (and no wait: the count only settles the outcome).
+pub fn after_unknown(attempts: u32, max_retries: u32, retry_after_ms: Option<f64>, random: f64) -> (f64, bool) {
+    match retry_after_ms {
+        Some(ms) if ms > MAX_RETRY_AFTER_MS => (0.0, false),
+        Some(ms) => (ms.max(0.0), attempts <= max_retries),
+        None => (backoff_ms(attempts, random), attempts <= max_retries),
+    }
+}
+
 /// Reads a `Retry-After` value, in seconds or as an HTTP date, as milliseconds from `now_ms`.
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
     let v = value.trim();
@@ -157,6 +169,16 @@ mod tests {
         assert_eq!(decide(NonIdempotentWrite, Failure::Status(429), 1, 2, Some(0.0), 0.0), Decision::Retry(0.0));
         assert_eq!(decide(NonIdempotentWrite, Failure::Timeout, 1, 2, None, 0.0), Decision::Stop);
         assert_eq!(decide(Read, Failure::Connection, 1, 0, None, 0.0), Decision::Stop);
+    }
+
+    #[test]
+    fn an_unknown_outcome_that_a_count_settles_waits_then_may_send_again() {
+        assert_eq!(after_unknown(1, 2, None, 0.0), (500.0, true));
+        assert_eq!(after_unknown(2, 2, None, 0.0), (1000.0, true));
+        assert_eq!(after_unknown(3, 2, None, 0.0), (2000.0, false));
+        assert_eq!(after_unknown(1, 2, Some(0.0), 0.0), (0.0, true));
+        assert_eq!(after_unknown(1, 0, Some(3000.0), 0.0), (3000.0, false));
+        assert_eq!(after_unknown(1, 2, Some(120_000.0), 0.0), (0.0, false));
     }
 
     #[test]
