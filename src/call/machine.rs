@@ -91,9 +91,10 @@ pub enum Step {
     Retry(f64),
     /// The call failed with this error (already free of secrets).
     Failed(Box<Error>),
-    /// A checkable send's outcome is unknown (it may have been stored): wait `wait_ms`, count the chat's
-    /// identical items again, and make another attempt only if `resend` and the count shows it was not
-    /// stored; `error` (with `mayHaveSucceeded`) is what the call fails with if the count cannot settle it.
+    /// A checkable send's attempt did not return the stored message: wait `wait_ms`, count the chat's
+    /// identical items again, resolve with the message if the count shows it was stored, else make another
+    /// attempt if `resend`; `error` is what the call fails with otherwise (its `may_have_succeeded` as the
+    /// attempt left it, for when the count itself fails).
     Check { wait_ms: f64, resend: bool, error: Box<Error> },
 }
 
@@ -117,7 +118,7 @@ pub struct Call {
     max_retries: u32,
     attempts: u32,
     rate_limit: Option<RateLimit>,
-    /// Whether an unknown outcome is settled by a count ([`Step::Check`]) instead of failing the call.
+    /// Whether an attempt that does not return the stored message is settled by a count ([`Step::Check`]).
     checkable: bool,
 }
 
@@ -129,7 +130,8 @@ impl Call {
         Call { settings, request, timeout_ms, max_retries, attempts: 0, rate_limit: None, checkable: false }
     }
 
-    /// Makes a non-idempotent write checkable: an unknown outcome becomes a [`Step::Check`].
+    /// Makes a non-idempotent write checkable: an attempt that does not return the stored message (a failure,
+    /// or a 2xx without a message) becomes a [`Step::Check`].
     pub fn checkable(mut self) -> Call {
         self.checkable = self.request.retry == crate::endpoints::RetryClass::NonIdempotentWrite;
         self
@@ -186,6 +188,13 @@ impl Call {
             Ok(decoded) => decoded,
             Err(error) => return self.conclude(Failure::Status(status), error, random),
         };
+        if self.checkable && (decoded == Decoded::Empty || (decoded == Decoded::Body && !body.has("id"))) {
+            let mut message = String::from("The API answered without the stored message (HTTP ");
+            message.push_str(&status.to_string());
+            message.push(')');
+            let error = Error { status: Some(status), ..Error::new(ErrorKind::ResponseFormat, message) };
+            return self.conclude(Failure::Status(status), error, random);
+        }
         match (self.request.endpoint.output, decoded) {
             (Output::Page, Decoded::BareList | Decoded::ListEnvelope) => Step::Done(Success::Page(self.page(decoded == Decoded::BareList, list()))),
             (_, decoded) => Step::Done(Success::Value(decoded)),
@@ -244,10 +253,10 @@ impl Call {
 
     /// Retries when the policy allows, otherwise fails with the finished error.
     fn conclude(&mut self, failure: Failure, mut error: Error, random: f64) -> Step {
-        if self.checkable && retry::may_have_succeeded(self.request.retry, failure) {
-            let (wait_ms, resend) = retry::after_unknown(self.attempts, self.max_retries, error.retry_after_ms, random);
+        if self.checkable {
+            let (wait_ms, resend) = retry::after_checked(failure, self.attempts, self.max_retries, error.retry_after_ms, random);
             error.attempts = self.attempts;
-            error.may_have_succeeded = true;
+            error.may_have_succeeded = retry::may_have_succeeded(self.request.retry, failure);
             return Step::Check { wait_ms, resend, error: self.finish(error) };
         }
         match retry::decide(self.request.retry, failure, self.attempts, self.max_retries, error.retry_after_ms, random) {
@@ -359,10 +368,17 @@ mod tests {
         let long = |name: &str| (name == "retry-after").then(|| "120".to_owned());
         let step = send().on_answer(503.0, long, &server_error, no_list, 0.0, 0.0);
         assert!(matches!(step, Step::Check { resend: false, wait_ms, .. } if wait_ms == 0.0), "{step:?}");
-        // A 2xx without a usable body is an unknown outcome too; a refusal and a 429 are not.
-        assert!(matches!(send().on_answer(200.0, no_headers, &server_error, no_list, 0.0, 0.0), Step::Check { .. }));
-        assert!(matches!(send().on_answer(400.0, no_headers, &object(&[]), no_list, 0.0, 0.0), Step::Failed(_)));
-        assert!(matches!(send().on_answer(429.0, no_headers, &object(&[]), no_list, 0.0, 0.0), Step::Retry(_)));
+        // A 2xx without the message (unreadable, empty, or an object without an id) is an unknown outcome too.
+        for body in [server_error, Fake { kind: Some(BodyKind::Empty), ..Fake::default() }, object(&[("ok", "boolean")])] {
+            let step = send().on_answer(200.0, no_headers, &body, no_list, 0.0, 0.0);
+            assert!(matches!(&step, Step::Check { resend: true, error, .. } if error.may_have_succeeded), "{step:?}");
+        }
+        assert!(matches!(send().on_answer(200.0, no_headers, &object(&[("id", "string")]), no_list, 0.0, 0.0), Step::Done(_)));
+        // A refusal is counted too (a server might store and refuse), at once and never sent again; a 429 may be.
+        let refused = send().on_answer(400.0, no_headers, &object(&[]), no_list, 0.0, 0.0);
+        assert!(matches!(&refused, Step::Check { resend: false, wait_ms, error } if *wait_ms == 0.0 && !error.may_have_succeeded), "{refused:?}");
+        let limited = send().on_answer(429.0, no_headers, &object(&[]), no_list, 0.0, 0.0);
+        assert!(matches!(&limited, Step::Check { resend: true, error, .. } if !error.may_have_succeeded), "{limited:?}");
         // Only non-idempotent writes are checkable.
         let mut archive = call(Op::ArchiveChat, "a", Args::None).checkable();
         assert!(matches!(archive.on_failure(AttemptFailure::TimedOut, Vec::new(), 0.0), Step::Retry(_)));

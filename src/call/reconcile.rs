@@ -1,5 +1,6 @@
 //! Exactly-once sends: a send made checkable by counting the chat's items identical to the one sent, before
-//! the first attempt (the baseline) and again whenever an attempt's outcome is unknown. More identical items
+//! the first attempt (the baseline) and again whenever an attempt does not return the stored message (its
+//! outcome is unknown, or the server refused it). More identical items
 //! than the baseline means the message was stored: the call resolves with the newest of them. Not more means
 //! it was not: the message is sent again. With an idempotency key, the baseline is kept in a store as a
 //! `pending` record before the first attempt, and the stored message as a `done` record after it, so that a
@@ -175,7 +176,7 @@ pub enum Action {
 enum Purpose {
     /// Before the first attempt.
     Baseline,
-    /// After an attempt whose outcome is unknown.
+    /// After an attempt that did not return the stored message.
     AfterAttempt,
     /// For a `pending` record left by an earlier call with the key.
     Pending,
@@ -216,7 +217,8 @@ pub struct Flow {
     state: State,
     /// The count an attempt's outcome is judged against; `None` once the chat proved too long to count.
     baseline: Option<u64>,
-    /// After an unknown outcome: the error the call fails with, and whether a new attempt may follow.
+    /// After an attempt that did not return the stored message: the error the call fails with, and whether
+    /// a new attempt may follow.
     unknown: Option<(Box<Error>, bool)>,
     /// The newest identical item of the last complete count, as [`Tally::newest`] gives it.
     newest: Option<usize>,
@@ -455,7 +457,9 @@ impl Flow {
             Step::Done(Success::Value(_) | Success::Page(_)) => self.resolve(Resolution::Sent),
             Step::Retry(ms) => self.due(Action::Wait(ms)),
             Step::Failed(error) => self.fail(Failure::Finished(error)),
-            // A chat too long to count: the outcome stays unknown, as for a send that is not checked.
+            // A chat too long to count: a send that was refused unprocessed (408, 429) is sent again as an
+            // unchecked send would be; any other outcome stands as it is.
+            Step::Check { wait_ms, resend: true, error } if self.baseline.is_none() && !error.may_have_succeeded => self.due(Action::Wait(wait_ms)),
             Step::Check { error, .. } if self.baseline.is_none() => self.fail(Failure::Finished(error)),
             Step::Check { wait_ms, resend, error } => {
                 self.unknown = Some((error, resend));
@@ -659,6 +663,10 @@ mod tests {
             assert_eq!(f.next_action(), Action::ReadPage { first: i == 0 });
             f.on_page(full.iter().copied(), true);
         }
+        assert_eq!(f.next_action(), Action::Attempt);
+        let limited = Box::new(Error::new(ErrorKind::RateLimit, "429"));
+        f.on_step(Step::Check { wait_ms: 1000.0, resend: true, error: limited });
+        assert_eq!(f.next_action(), Action::Wait(1000.0));
         assert_eq!(f.next_action(), Action::Attempt);
         f.on_step(check(500.0, true));
         assert_eq!(f.next_action(), Action::Fail(Failure::Finished(unknown_error())));

@@ -77,12 +77,15 @@ pub fn decide(
     }
 }
 
-/// After an unknown outcome of a send that a count will settle (the count shows whether it was stored, so a
-/// new attempt cannot store it twice): how long to wait before counting, which gives a request the server
-/// still holds time to land, and whether a new attempt may follow. `Retry-After` is honoured up to 60 s; a
-/// longer one, or no attempt left, means no new attempt (and no wait: the count only settles the outcome).
-pub fn after_unknown(attempts: u32, max_retries: u32, retry_after_ms: Option<f64>, random: f64) -> (f64, bool) {
+/// After an attempt of a checked send that did not return the stored message, which a count settles (it shows
+/// whether the message was stored, so a new attempt cannot store it twice): how long to wait before counting,
+/// and whether a new attempt may follow. A new attempt may follow an unknown outcome, a 408 or a 429, while an
+/// attempt is left and `Retry-After` (honoured up to 60 s) allows; the wait before the count gives a request
+/// the server still holds time to land. A refusal (another 4xx) is counted at once, never sent again.
+pub fn after_checked(failure: Failure, attempts: u32, max_retries: u32, retry_after_ms: Option<f64>, random: f64) -> (f64, bool) {
+    let resendable = may_have_succeeded(RetryClass::NonIdempotentWrite, failure) || matches!(failure, Failure::Status(408 | 429));
     match retry_after_ms {
+        _ if !resendable => (0.0, false),
         Some(ms) if ms > MAX_RETRY_AFTER_MS => (0.0, false),
         Some(ms) => (ms.max(0.0), attempts <= max_retries),
         None => (backoff_ms(attempts, random), attempts <= max_retries),
@@ -172,13 +175,20 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_outcome_that_a_count_settles_waits_then_may_send_again() {
-        assert_eq!(after_unknown(1, 2, None, 0.0), (500.0, true));
-        assert_eq!(after_unknown(2, 2, None, 0.0), (1000.0, true));
-        assert_eq!(after_unknown(3, 2, None, 0.0), (2000.0, false));
-        assert_eq!(after_unknown(1, 2, Some(0.0), 0.0), (0.0, true));
-        assert_eq!(after_unknown(1, 0, Some(3000.0), 0.0), (3000.0, false));
-        assert_eq!(after_unknown(1, 2, Some(120_000.0), 0.0), (0.0, false));
+    fn a_checked_send_waits_counts_then_may_send_again() {
+        let t = Failure::Timeout;
+        assert_eq!(after_checked(t, 1, 2, None, 0.0), (500.0, true));
+        assert_eq!(after_checked(t, 2, 2, None, 0.0), (1000.0, true));
+        assert_eq!(after_checked(t, 3, 2, None, 0.0), (2000.0, false));
+        assert_eq!(after_checked(Failure::Status(503), 1, 2, Some(0.0), 0.0), (0.0, true));
+        assert_eq!(after_checked(Failure::Status(503), 1, 0, Some(3000.0), 0.0), (3000.0, false));
+        assert_eq!(after_checked(Failure::Status(503), 1, 2, Some(120_000.0), 0.0), (0.0, false));
+        for resent in [Failure::Connection, Failure::Status(200), Failure::Status(408), Failure::Status(429), Failure::Status(501)] {
+            assert!(after_checked(resent, 1, 2, None, 0.0).1, "{resent:?}");
+        }
+        for refused in [400, 401, 403, 404, 409, 422] {
+            assert_eq!(after_checked(Failure::Status(refused), 1, 2, None, 0.0), (0.0, false), "{refused}");
+        }
     }
 
     #[test]
