@@ -27,7 +27,32 @@ export interface ClientOptions {
    * observer that throws is ignored.
    */
   onEvent?: (event: ClientEvent) => void;
+  /**
+   * Makes every `sendMessage` and `addNote` checked (exactly-once, docs/exactly-once.md): the chat's identical
+   * messages are counted before the send and after any attempt that does not return the stored message, so an
+   * unknown outcome resolves with the stored message or is sent again. Off by default; `opts.reconcile` overrides.
+   */
+  reconcile?: boolean;
+  /**
+   * Where `idempotencyKey` records are kept (a KV namespace, a database, a `Map`…); by default in memory, per
+   * client, the 10,000 most recently written keys.
+   */
+  idempotencyStore?: IdempotencyStore;
 }
+
+/**
+ * A store of idempotency records: `get` resolves to what `set` was given for the key (or undefined), as a
+ * value or a promise. A store that keeps text can keep `JSON.stringify(record)` and give back `JSON.parse`d.
+ */
+export interface IdempotencyStore {
+  get(key: string): IdempotencyRecord | undefined | null | Promise<IdempotencyRecord | undefined | null>;
+  set(key: string, record: IdempotencyRecord): unknown;
+}
+
+/** What is kept under an idempotency key: a send under way (with its baseline count), or its stored message. */
+export type IdempotencyRecord =
+  | { version: 1; state: "pending"; fingerprint: string; count: number | null }
+  | { version: 1; state: "done"; fingerprint: string; message: Message };
 
 /** What `onEvent` observes. `attempt` counts from 1; `durationMs` is the attempt's time, body included. */
 export type ClientEvent =
@@ -61,6 +86,18 @@ export interface RequestOptions {
   maxRetries?: number;
   /** Headers for this call only, added to the client's (a header named in both takes this call's value). */
   headers?: Record<string, string>;
+}
+
+/** Per-call options of `sendMessage` and `addNote`. */
+export interface SendOptions extends RequestOptions {
+  /** Checks this send (exactly-once, docs/exactly-once.md), or not, whatever the client's `reconcile` says. */
+  reconcile?: boolean;
+  /**
+   * A key of at most 256 characters (such as the event id of the webhook being handled): a later call with
+   * the same key, in this process or one sharing the `idempotencyStore`, resolves to the same message instead
+   * of sending it again. Implies `reconcile`.
+   */
+  idempotencyKey?: string;
 }
 
 /** Who wrote a message. */
@@ -203,9 +240,9 @@ export declare class ChatClient {
   /** Lists a chat's messages, oldest first: `GET /chat/v1/chats/{id}/messages`. */
   listMessages(chatId: string, params?: ListParams, opts?: RequestOptions): PagePromise<Message>;
   /** Sends a message, as an agent unless `from` says otherwise: `POST /chat/v1/chats/{id}/messages`. */
-  sendMessage(chatId: string, message: MessageInput, opts?: RequestOptions): Promise<Message>;
+  sendMessage(chatId: string, message: MessageInput, opts?: SendOptions): Promise<Message>;
   /** Leaves a private note for the team: `POST /chat/v1/chats/{id}/notes`. */
-  addNote(chatId: string, note: NoteInput, opts?: RequestOptions): Promise<Message>;
+  addNote(chatId: string, note: NoteInput, opts?: SendOptions): Promise<Message>;
   /** Archives a chat: `POST /chat/v1/chats/{id}/archive`; resolves to the API's body, `{}` when empty. */
   archiveChat(chatId: string, opts?: RequestOptions): Promise<Record<string, unknown>>;
   /** Brings a chat back from the archive: `POST /chat/v1/chats/{id}/unarchive`. */

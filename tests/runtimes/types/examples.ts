@@ -3,7 +3,7 @@ import {
   ChatClient, GoSquaredError, AuthenticationError, NotFoundError, RateLimitError, InvalidRequestError,
   ServerError, ConnectionError, TimeoutError, ResponseFormatError, Page, PagePromise,
   type Chat, type FeedItem, type Message, type ClientOptions, type ListParams, type RequestOptions,
-  type RateLimit, type MessageInput, type ErrorDetails,
+  type RateLimit, type MessageInput, type ErrorDetails, type IdempotencyRecord, type IdempotencyStore,
 } from "gosquared-chat";
 import { ChatClient as WorkerClient } from "gosquared-chat/workerd";
 import {
@@ -62,6 +62,11 @@ export async function everyMethod(): Promise<number> {
   const input: MessageInput = { content: "Hello", from: "agent" };
   const sent: Message = await client.sendMessage(chat.id, input);
   const note: Message = await client.addNote(chat.id, { content: "A note" });
+  const once = new ChatClient({ ...options, reconcile: true, idempotencyStore: new Map<string, IdempotencyRecord>() });
+  const again: Message = await once.sendMessage(chat.id, input, { idempotencyKey: "evt_1", timeoutMs: 1000 });
+  await once.addNote(chat.id, { content: "A note" }, { reconcile: false });
+  const kv: IdempotencyStore = { get: async (key) => JSON.parse(key) as IdempotencyRecord, set: async () => {} };
+  void [again, kv];
   const archivedBody: Record<string, unknown> = await client.archiveChat(chat.id);
   await client.unarchiveChat(chat.id, { maxRetries: 1 });
 
