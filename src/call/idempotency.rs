@@ -4,7 +4,6 @@
 use crate::endpoints::Op;
 use crate::error::Error;
 use crate::validate::Sender;
-use std::collections::VecDeque;
 
 /// The longest key accepted, in characters.
 pub const MAX_KEY_CHARS: usize = 256;
@@ -43,13 +42,14 @@ pub fn fingerprint(op: Op, chat_id: &str, sender: Option<Sender>, content: &str)
 #[derive(Clone, Debug)]
 pub struct BoundedMap<V> {
     capacity: usize,
-    entries: VecDeque<(String, V)>,
+    /// Oldest written first.
+    entries: Vec<(String, V)>,
 }
 
 impl<V> BoundedMap<V> {
     /// An empty map holding up to `capacity` keys (at least one).
     pub fn new(capacity: usize) -> BoundedMap<V> {
-        BoundedMap { capacity: capacity.max(1), entries: VecDeque::new() }
+        BoundedMap { capacity: capacity.max(1), entries: Vec::new() }
     }
 
     /// The value written last under `key`.
@@ -62,9 +62,10 @@ impl<V> BoundedMap<V> {
         if let Some(at) = self.entries.iter().position(|(k, _)| *k == key) {
             self.entries.remove(at);
         }
-        self.entries.push_back((key, value));
-        while self.entries.len() > self.capacity {
-            self.entries.pop_front();
+        self.entries.push((key, value));
+        if self.entries.len() > self.capacity {
+            let excess = self.entries.len() - self.capacity;
+            self.entries.drain(..excess);
         }
     }
 

@@ -266,8 +266,8 @@ impl Flow {
                 page
             }
             State::Writing(record, _) => Action::SetRecord(record.clone()),
-            State::Due(action) => {
-                let action = action.clone();
+            State::Due(_) => {
+                let State::Due(action) = std::mem::replace(&mut self.state, State::Ended) else { return Action::Attempt };
                 self.state = match action {
                     Action::Attempt => State::Sending,
                     Action::Resolve(_) | Action::Fail(_) => State::Ended,
