@@ -225,10 +225,13 @@ export declare class ChatClient {
   readonly [Symbol.toStringTag]: "ChatClient";
 }
 
-/** Progress of `exportChats`, reported at least once a second and at the end. */
+/** Progress of `exportChats`, reported every half second while it runs and once at the end. */
 export interface ExportProgress {
   chatsDone: number;
-  /** The number of chats to export, once the chat list has been read to its end. */
+  /**
+   * The number of chats to export: the sum of the lists' `cardinality` as each list's first page arrives (so it
+   * can grow once, when the archived list starts), or the length of `chatIds`; `null` when the API sends none.
+   */
   chatsTotal: number | null;
   items: number;
   bytes: number;
@@ -254,6 +257,42 @@ export interface ExportOptions {
   timeoutMs?: number;
   maxRetries?: number;
 }
+
+/** The first line of a chat in an export: the chat as the API gives it. */
+export interface ChatLine {
+  type: "chat";
+  chatId: string;
+  chat: Chat;
+}
+/** One feed item (a message, note or event) of a chat, after its chat line, in the API's order. */
+export interface ItemLine {
+  type: "item";
+  chatId: string;
+  item: FeedItem;
+}
+/** A chat whose chat or feed request still failed after its retries; the export went on. */
+export interface ErrorLine {
+  type: "error";
+  chatId: string;
+  error: { name: string; message: string; status?: number; code?: number | string; attempts?: number };
+  /** How many of the chat's items were written before the failure. */
+  itemsWritten: number;
+}
+/** The last line: the counts of the whole export. */
+export interface SummaryLine extends ExportProgress {
+  type: "summary";
+}
+/** One line of an `exportChats` NDJSON stream. */
+export type ExportLine = ChatLine | ItemLine | ErrorLine | SummaryLine;
+
+/**
+ * Reads an export back as typed records: from the stream `exportChats` returns, a file's text, or any async
+ * iterable of text or bytes (a Node read stream). Throws `InvalidRequestError` naming the line for a line that
+ * is not JSON or not one of the export's kinds.
+ */
+export declare function readExportLines(
+  source: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string> | string,
+): AsyncIterableIterator<ExportLine>;
 
 /** What a webhook fires on; `chat_message` by default. */
 export type WebhookTrigger = "chat_message" | "entered_smart_group" | "exited_smart_group" | "traffic_dip" | "traffic_spike";
