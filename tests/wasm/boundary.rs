@@ -292,6 +292,14 @@ fn a_list_envelope_becomes_a_page_with_the_next_cursor() {
     let again = ok(answer(&mut repeat, 200.0, r#"{"list":[{"id":"a"},{"id":"b"}],"cardinality":"5"}"#));
     assert_eq!(json(&again), r#"{"items":[],"cardinality":5,"offset":2,"limit":2}"#);
 
+    // A new second page: its cursor carries this page's first item, not the first page's.
+    let mut second = c.call(Operation::ListChats, &JsValue::UNDEFINED, &obj(&[("limit", n(2.0))]), &JsValue::UNDEFINED, &cursor).unwrap();
+    let page = ok(answer(&mut second, 200.0, r#"{"list":[{"id":"c"},{"id":"d"}],"cardinality":5}"#));
+    assert_eq!(json(&page), r#"{"items":[{"id":"c"},{"id":"d"}],"cardinality":5,"offset":2,"limit":2,"next":{"offset":4,"limit":2,"firstKey":"{\"id\":\"c\"}"}}"#);
+    let bad_cursor = obj(&[("offset", n(2.0)), ("firstKey", n(1.0))]);
+    let e = thrown(c.call(Operation::ListChats, &JsValue::UNDEFINED, &JsValue::UNDEFINED, &JsValue::UNDEFINED, &bad_cursor), "bad cursor");
+    assert_eq!(descriptor(&e, "InvalidRequestError"), "firstKey must be a string");
+
     // A new page at the end of the list (the cardinality as a string is read as a number): no next cursor.
     let mut last = c.call(Operation::ListChats, &JsValue::UNDEFINED, &JsValue::UNDEFINED, &JsValue::UNDEFINED, &obj(&[("offset", n(4.0)), ("limit", n(2.0))])).unwrap();
     let end = ok(answer(&mut last, 200.0, r#"{"list":[{"id":"e"}],"cardinality":"5"}"#));
