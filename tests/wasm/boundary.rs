@@ -151,9 +151,11 @@ fn a_client_takes_good_options_and_exposes_its_headers_and_fetch() {
     let headers = obj(&[("X-Trace", s("abc"))]);
     let c = Client::new(options(&[("fetch", fetch.clone()), ("timeoutMs", n(2500.0)), ("maxRetries", n(1.0)), ("headers", headers)]), shapes()).unwrap();
     assert!(Object::is(&c.fetch(), &fetch), "fetch is handed back as given");
-    assert_eq!(json(&c.read_headers()), r#"{"x-trace":"abc","accept":"application/json"}"#);
-    assert_eq!(json(&c.write_headers()), r#"{"x-trace":"abc","accept":"application/json","content-type":"application/json"}"#);
-    assert!(Object::is_frozen(c.read_headers().unchecked_ref::<Object>()) && Object::is_frozen(c.write_headers().unchecked_ref::<Object>()));
+    let read = call(&c, Operation::GetChat, s("c1"), JsValue::UNDEFINED, JsValue::UNDEFINED).headers();
+    let write = call(&c, Operation::AddNote, s("c1"), obj(&[("content", s("n"))]), JsValue::UNDEFINED).headers();
+    assert_eq!(json(&read), r#"{"x-trace":"abc","accept":"application/json"}"#);
+    assert_eq!(json(&write), r#"{"x-trace":"abc","accept":"application/json","content-type":"application/json"}"#);
+    assert!(Object::is_frozen(read.unchecked_ref::<Object>()) && Object::is_frozen(write.unchecked_ref::<Object>()));
     assert!(c.rate_limit().is_undefined(), "no budget before any answer");
     let call = call(&c, Operation::GetChat, s("c1"), JsValue::UNDEFINED, JsValue::UNDEFINED);
     assert_eq!(call.timeout_ms(), 2500);
