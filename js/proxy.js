@@ -1,7 +1,7 @@
 // A same-origin proxy for browser dashboards, as a `(request: Request) => Promise<Response>` handler for any
-// fetch-style server (Workers, Deno, Bun, Node's Request/Response). The WebAssembly core decides which
-// upstream request a browser request becomes (allow list, id checks, credentials swapped); this layer only
-// moves requests and responses.
+// fetch-style server (Workers, Deno, Bun, Node's Request/Response). The WebAssembly core decides whether the
+// request comes from another site and which upstream request it becomes (allow list, id checks, the query
+// rebuilt, credentials swapped); this layer only reads headers and moves requests and responses.
 
 import * as core from "./gosquared_chat.js";
 import { toError } from "./errors.js";
@@ -21,9 +21,11 @@ function refusal(status, code, message) {
 
 /**
  * Creates the proxy handler.
- * @param {object} options `{ apiKey, siteToken, allow, authorize, baseUrl?, prefix?, fetch? }`: `allow` lists
- *   the `ChatClient` methods the browser may use (e.g. `["listChats", "getFeed"]`); `authorize(request)` must
- *   resolve to `true` for a request to go through; `prefix` is where the proxy is mounted (`/api/chat`).
+ * @param {object} options `{ apiKey, siteToken, allow, authorize, baseUrl?, prefix?, allowedOrigins?, fetch? }`:
+ *   `allow` lists the `ChatClient` methods the browser may use (e.g. `["listChats", "getFeed"]`);
+ *   `authorize(request)` must resolve to `true` for a request to go through; `prefix` is where the proxy is
+ *   mounted (`/api/chat`); `allowedOrigins` lists other origins whose pages may use it (a request's own origin
+ *   always may).
  */
 export function createProxy(options) {
   let config;
@@ -35,6 +37,20 @@ export function createProxy(options) {
   const { authorize, fetch: injectedFetch } = options;
 
   return async function proxy(request) {
+    let decision;
+    try {
+      const url = new URL(request.url);
+      const h = request.headers;
+      decision = core.proxyDecide(
+        config, request.method, url.pathname, url.search, url.origin,
+        h.get("origin"), h.get("sec-fetch-site"), h.get("content-type"), h.get("content-length"),
+      );
+    } catch {
+      return refusal(400, "proxy_bad_request", "The request could not be read");
+    }
+    // Another site's page is refused before authorize is asked: its cookies prove nothing.
+    if (!decision.forward && decision.beforeAuthorize) return refusal(decision.status, decision.code, decision.message);
+
     let allowed = false;
     try {
       allowed = (await authorize(request)) === true;
@@ -42,13 +58,10 @@ export function createProxy(options) {
       allowed = false;
     }
     if (!allowed) return refusal(401, "proxy_unauthorized", "This request is not authorised to use the chat proxy");
-
-    const url = new URL(request.url);
-    const decision = core.proxyDecide(config, request.method, url.pathname, url.search);
     if (!decision.forward) return refusal(decision.status, decision.code, decision.message);
 
     let body;
-    if (decision.method === "POST") {
+    if (decision.body) {
       body = await request.text();
       if (new TextEncoder().encode(body).length > MAX_BODY_BYTES) {
         return refusal(413, "proxy_body_too_large", `The request body is larger than ${MAX_BODY_BYTES} bytes`);

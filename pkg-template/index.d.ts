@@ -309,6 +309,12 @@ export interface ProxyOptions {
   baseUrl?: string;
   /** Where the proxy is mounted, such as `/api/chat`. */
   prefix?: string;
+  /**
+   * Origins (`https://host[:port]`, nothing after) besides the request's own whose pages may use the proxy:
+   * for a dashboard on another origin of yours, or a proxy that sees another URL than the browser used.
+   * Requests from other sites' pages are refused (403) before `authorize` is asked.
+   */
+  allowedOrigins?: string[];
   fetch?: FetchLike;
 }
 

@@ -228,13 +228,17 @@ describe("createProxy", () => {
     fetch: (url, init) => proxy(new Request(url, init)),
   });
 
-  it("serves a key-less ChatClient: the real credentials upstream, the browser's stripped", async () => {
+  it("serves a key-less ChatClient: the real credentials upstream, the browser's refused or replaced", async () => {
     const proxy = proxyFor();
     const page = await browserClient(proxy).listChats({ limit: 2 });
     assert.equal(page.items.length, 2);
     const sent = await browserClient(proxy).sendMessage("email:ada@example.com", { content: "via the proxy" });
     assert.equal(sent.content, "via the proxy");
-    const response = await proxy(new Request(`${ORIGIN}/api/chat/chat/v1/chats?api_key=browser-guess&api%5Fkey=x&site_token=other&limit=0,1`));
+    // Security review, query smuggling: an api_key from the browser, in any spelling, is now refused (it was dropped).
+    const smuggled = await proxy(new Request(`${ORIGIN}/api/chat/chat/v1/chats?api_key=browser-guess&api%5Fkey=x&site_token=other&limit=0,1`));
+    assert.equal(smuggled.status, 400);
+    assert.equal((await smuggled.json()).code, "proxy_bad_query");
+    const response = await proxy(new Request(`${ORIGIN}/api/chat/chat/v1/chats?site_token=other&limit=0,1`));
     assert.equal(response.status, 200);
     for (const req of emu.requests) {
       assert.equal(req.query.api_key, API_KEY);
@@ -325,7 +329,7 @@ describe("createProxy", () => {
   it("refuses oversized bodies and bad options", async () => {
     const proxy = proxyFor();
     const huge = JSON.stringify({ content: "x".repeat(1024 * 1024) });
-    const response = await proxy(new Request(`${ORIGIN}/api/chat/chat/v1/chats/person-2/messages`, { method: "POST", body: huge }));
+    const response = await proxy(new Request(`${ORIGIN}/api/chat/chat/v1/chats/person-2/messages`, { method: "POST", body: huge, headers: { "content-type": "application/json" } }));
     assert.equal(response.status, 413);
     assert.equal(emu.requests.length, 0);
     const base = { apiKey: API_KEY, siteToken: SITE_TOKEN, allow: ["listChats"], authorize: () => true };
