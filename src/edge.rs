@@ -2,7 +2,7 @@
 //! the proxy's configuration and routing decision, and the input of the webhook management calls.
 
 use crate::bindings::json_parse;
-use crate::convert::{self, get, opt_string, options_object, set, string};
+use crate::convert::{self, get, opt_number, opt_string, options_object, set, string};
 use crate::error::Error;
 use crate::proxy::{self, Decision, Incoming, ProxyConfig, OPERATIONS};
 use crate::signature;
@@ -10,7 +10,7 @@ use crate::webhook::{self, Found, NewWebhook, TriggerValue};
 use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 
-const PROXY_KEYS: &[&str] = &["apiKey", "siteToken", "baseUrl", "prefix", "allow", "authorize", "fetch", "allowedOrigins"];
+const PROXY_KEYS: &[&str] = &["apiKey", "siteToken", "baseUrl", "prefix", "allow", "authorize", "fetch", "allowedOrigins", "timeoutMs", "bodyTimeoutMs"];
 const WEBHOOK_KEYS: &[&str] = &["url", "name", "trigger", "value", "includeUnverified"];
 
 fn js_error(e: &Error) -> JsValue {
@@ -112,7 +112,8 @@ fn proxy_config(options: &JsValue) -> Result<(ProxyConfig, JsValue), Error> {
     let origins = get(&o, "allowedOrigins")?;
     let origins = if origins.is_undefined() { Vec::new() } else { string_list(&origins, "allowedOrigins")? };
     let config = ProxyConfig::new(api_key, site_token, opt_string(&o, "baseUrl")?.as_deref(), opt_string(&o, "prefix")?.as_deref(), &allow)?
-        .with_allowed_origins(&origins)?;
+        .with_allowed_origins(&origins)?
+        .with_timeouts(opt_number(&o, "timeoutMs")?, opt_number(&o, "bodyTimeoutMs")?)?;
     let authorize = get(&o, "authorize")?;
     if !authorize.is_function() {
         return Err(Error::invalid("authorize must be a function (request) => boolean | Promise<boolean>; the proxy spends your API key for whoever it lets through"));
@@ -136,6 +137,9 @@ fn proxy_config_to_js(config: &ProxyConfig) -> JsValue {
     set(&o, "allow", &allow);
     let origins: Array = config.allowed_origins.iter().map(|o| JsValue::from_str(o)).collect();
     set(&o, "allowedOrigins", &origins);
+    set(&o, "timeoutMs", &JsValue::from(config.timeout_ms));
+    set(&o, "bodyTimeoutMs", &JsValue::from(config.body_timeout_ms));
+    set(&o, "maxBodyBytes", &JsValue::from(proxy::MAX_BODY_BYTES));
     o.into()
 }
 
@@ -154,7 +158,8 @@ fn read_proxy_config(config: &JsValue) -> Result<ProxyConfig, Error> {
     let origins = if Array::is_array(&origins_value) { string_list(&origins_value, "allowedOrigins")? } else { Vec::new() };
     let need = |key: &str| opt_string(config, key).and_then(|v| v.ok_or_else(|| Error::invalid(format!("proxy config lacks {key}"))));
     ProxyConfig::new(need("apiKey")?, need("siteToken")?, Some(&need("baseUrl")?), opt_string(config, "prefix")?.as_deref(), &allow)?
-        .with_allowed_origins(&origins)
+        .with_allowed_origins(&origins)?
+        .with_timeouts(opt_number(config, "timeoutMs")?, opt_number(config, "bodyTimeoutMs")?)
 }
 
 /// A header value as the JS layer passes it: a string, or `null` when the header is absent.
@@ -222,12 +227,45 @@ fn decision_to_js(decision: Decision) -> JsValue {
     o.into()
 }
 
-/// Replaces the proxy's API key (raw or percent-encoded) in `text` with `[redacted]`.
-#[wasm_bindgen(js_name = proxyRedact)]
-pub fn proxy_redact(config: JsValue, text: JsValue) -> Result<String, JsValue> {
-    let key = opt_string(&config, "apiKey").ok().flatten().unwrap_or_default();
-    let text = string(&text, "text").map_err(|e| js_error(&e))?;
-    Ok(crate::error::redact(&text, &[&key]))
+/// The refusal of a body over the limit, as [`proxy_decide`] shapes refusals.
+#[wasm_bindgen(js_name = proxyBodyTooLarge)]
+pub fn proxy_body_too_large() -> JsValue {
+    decision_to_js(proxy::body_too_large())
+}
+
+/// The browser's answer to an upstream answer: `{ status, body, headers }`, where `body` is a JSON text (or
+/// `null` for 204 and 205) and `headers` a flat `[name, value, …]` list of the passed-back headers that are
+/// free of the key. `status` and `contentType` are read as the upstream gave them; anything unusable is a 502.
+#[wasm_bindgen(js_name = proxyAnswer)]
+pub fn proxy_answer(config: JsValue, status: JsValue, content_type: JsValue, body: JsValue, headers: JsValue) -> Result<JsValue, JsValue> {
+    let c = read_proxy_config(&config).map_err(|e| js_error(&e))?;
+    let status = status.as_f64().unwrap_or(f64::NAN);
+    let content_type = match found(&content_type) {
+        Found::Text(t) => Some(t),
+        _ => None,
+    };
+    let body = match found(&body) {
+        Found::Text(t) => t,
+        _ => String::new(),
+    };
+    let mut pairs = Vec::new();
+    if Array::is_array(&headers) {
+        let list: Vec<JsValue> = headers.unchecked_into::<Array>().iter().collect();
+        for pair in list.chunks_exact(2) {
+            if let [name, value] = pair {
+                if let (Found::Text(name), Found::Text(value)) = (found(name), found(value)) {
+                    pairs.push((name, value));
+                }
+            }
+        }
+    }
+    let answer = proxy::answer(&c, status, content_type.as_deref(), &body, &pairs);
+    let o = Object::new();
+    set(&o, "status", &JsValue::from(answer.status));
+    set(&o, "body", &answer.body.map_or(JsValue::NULL, |b| JsValue::from_str(&b)));
+    let out: Array = answer.headers.iter().flat_map(|(n, v)| [JsValue::from_str(n), JsValue::from_str(v)]).collect();
+    set(&o, "headers", &out);
+    Ok(o.into())
 }
 
 /// Reads `createWebhook`'s `{ url, name, trigger, value, includeUnverified }`.

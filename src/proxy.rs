@@ -1,15 +1,21 @@
 //! The decisions of the key-safe proxy. Before `authorize` is asked: whether the request comes from another
 //! site (refused). After it: which upstream request, if any, the browser request becomes (allow list, ids, a
 //! query rebuilt from the operation's own parameters by the client's endpoint builders, the proxy's
-//! credentials). The JS layer only reads headers and moves requests and responses.
+//! credentials). And at the end: what the browser is answered (JSON only, the key redacted, redirects and
+//! unusable statuses refused). The JS layer only reads headers, moves bodies and keeps time.
 
 use crate::endpoints::{self, ApiRequest, ListParams, Paging};
 use crate::error::Error;
+use crate::key_scan::{self, KeyTraces};
 use crate::webhook::Found;
 use crate::{encode, text, time, validate};
 
 /// The largest request body forwarded (a 100,000-character message is at most 400 KB of UTF-8).
 pub const MAX_BODY_BYTES: u32 = 1024 * 1024;
+/// How long the upstream request may take, its answer's body included, unless `timeoutMs` says otherwise.
+pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
+/// How long reading the browser's request body may take, unless `bodyTimeoutMs` says otherwise.
+pub const DEFAULT_BODY_TIMEOUT_MS: u32 = 10_000;
 
 /// The query of chats, archived chats and feed: `limit=<offset>,<count>` (or `limit=<count>`), `from`, `to`.
 const LIST_COMBINED: &[&str] = &["limit", "from", "to"];
@@ -63,11 +69,15 @@ pub struct ProxyConfig {
     pub allow: Vec<usize>,
     /// Origins, besides the request's own, whose pages may use the proxy (`https://host[:port]`, lowercase).
     pub allowed_origins: Vec<String>,
+    /// The upstream request's time limit.
+    pub timeout_ms: u32,
+    /// The time limit on reading the browser's body.
+    pub body_timeout_ms: u32,
 }
 
 impl ProxyConfig {
     /// Checks the credentials, the upstream URL, the mount prefix and the allow list (which must name at least
-    /// one known operation). No other origin is allowed.
+    /// one known operation). No other origin is allowed and the time limits are the defaults.
     pub fn new(api_key: String, site_token: String, base_url: Option<&str>, prefix: Option<&str>, allow: &[String]) -> Result<Self, Error> {
         validate::credential("apiKey", &api_key)?;
         validate::credential("siteToken", &site_token)?;
@@ -101,6 +111,8 @@ impl ProxyConfig {
             prefix: prefix.map(|p| if p == "/" { String::new() } else { p }),
             allow: indexes,
             allowed_origins: Vec::new(),
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+            body_timeout_ms: DEFAULT_BODY_TIMEOUT_MS,
         })
     }
 
@@ -120,6 +132,16 @@ impl ProxyConfig {
         Ok(self)
     }
 
+    /// Sets `timeoutMs` and `bodyTimeoutMs` when given: integers from 1 to 2,147,483,647.
+    pub fn with_timeouts(mut self, timeout_ms: Option<f64>, body_timeout_ms: Option<f64>) -> Result<Self, Error> {
+        if let Some(n) = timeout_ms {
+            self.timeout_ms = validate::timeout_ms(n)?;
+        }
+        if let Some(n) = body_timeout_ms {
+            self.body_timeout_ms = validate::timeout_ms(n).map_err(|e| Error::invalid(text::replace(&e.message, "timeoutMs", "bodyTimeoutMs")))?;
+        }
+        Ok(self)
+    }
 }
 
 /// An `http(s)://host[:port]` origin in the form browsers send it (lowercase, no default port); `None` for
@@ -256,6 +278,12 @@ fn is_json_request_type(value: &str) -> bool {
     value.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
 }
 
+/// Whether an upstream `Content-Type` names JSON: `application/json` or an `application/…+json` type.
+fn is_json_answer_type(value: &str) -> bool {
+    let media = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
+}
+
 /// Decides what to do with a browser request. The checks run in this order: cross-site (answered before
 /// `authorize`), route, id, method, allow list, content type, declared body size, query.
 pub fn decide(config: &ProxyConfig, req: &Incoming) -> Decision {
@@ -390,6 +418,62 @@ fn list_params(op: &Operation, paging: Option<Paging>, query: &str) -> Result<Li
     p.check().map_err(|e| e.message)
 }
 
+/// What the browser is answered for an upstream answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Answer {
+    /// The HTTP status.
+    pub status: u16,
+    /// The JSON body; `None` for 204 and 205.
+    pub body: Option<String>,
+    /// Upstream headers passed back (each free of the key).
+    pub headers: Vec<(String, String)>,
+}
+
+/// A `{ code, message }` JSON body.
+pub fn refusal_body(code: &str, message: &str) -> String {
+    let mut body = String::from("{\"code\":");
+    encode::json_string(&mut body, code);
+    body.push_str(",\"message\":");
+    encode::json_string(&mut body, message);
+    body.push('}');
+    body
+}
+
+fn answer_refusal(status: u16, code: &str, message: &str) -> Answer {
+    Answer { status, body: Some(refusal_body(code, message)), headers: Vec::new() }
+}
+
+/// Turns an upstream answer into the browser's: a redirect (3xx, or status 0 for an opaque redirect) or a
+/// status outside 200 to 599 is a 502 that names no URL; 401 and 403 get a generic body; any other body must
+/// be JSON (else 502) and is passed back with every string carrying the key replaced. Passed-back headers
+/// that carry the key are dropped.
+pub fn answer(config: &ProxyConfig, status: f64, content_type: Option<&str>, body: &str, headers: &[(String, String)]) -> Answer {
+    if status == 0.0 || (300.0..400.0).contains(&status) {
+        return answer_refusal(502, "proxy_upstream_redirect", "The GoSquared API answered with a redirect, which the proxy does not follow");
+    }
+    if !(200.0..=599.0).contains(&status) || status.fract() != 0.0 {
+        return answer_refusal(502, "proxy_upstream_bad_status", "The GoSquared API answered with a status the proxy cannot pass on");
+    }
+    let status = status as u16;
+    let traces = KeyTraces::new(&config.api_key);
+    let kept: Vec<(String, String)> =
+        headers.iter().filter(|(_, value)| !traces.found_in(value) && validate::header_value(value).is_ok()).cloned().collect();
+    if status == 401 || status == 403 {
+        return Answer { status, body: Some(refusal_body("proxy_upstream_auth", "The GoSquared API refused the proxy's credentials")), headers: kept };
+    }
+    if status == 204 || status == 205 {
+        return Answer { status, body: None, headers: kept };
+    }
+    if body.trim().is_empty() {
+        return Answer { status, body: Some(String::new()), headers: kept };
+    }
+    let json = content_type.is_some_and(is_json_answer_type).then(|| key_scan::redact_json(body, &traces)).flatten();
+    match json {
+        Some(body) => Answer { status, body: Some(body), headers: kept },
+        None => answer_refusal(502, "proxy_upstream_not_json", "The GoSquared API answered with something other than JSON"),
+    }
+}
+
 /// Reads an allow list entry.
 pub fn operation_name(found: &Found) -> Result<String, Error> {
     match found {
@@ -413,6 +497,8 @@ mod tests {
             prefix: None,
             allow: vec![],
             allowed_origins: vec![],
+            timeout_ms: 0,
+            body_timeout_ms: 0,
         })
     }
 
@@ -653,13 +739,48 @@ mod tests {
         let base = config(&["listChats"], None);
         assert!(base.clone().with_allowed_origins(&["https://a.example/".into()]).is_err());
         assert!(base.clone().with_allowed_origins(&["*".into()]).is_err());
-        assert!(base.with_allowed_origins(&["https://a.example".into(), "https://A.example".into()]).is_ok_and(|c| c.allowed_origins == ["https://a.example"]));
+        assert!(base.clone().with_allowed_origins(&["https://a.example".into(), "https://A.example".into()]).is_ok_and(|c| c.allowed_origins == ["https://a.example"]));
+        assert!(base.clone().with_timeouts(Some(0.0), None).is_err());
+        assert!(base.clone().with_timeouts(None, Some(1.5)).err().is_some_and(|e| e.message.starts_with("bodyTimeoutMs")));
+        assert!(base.with_timeouts(Some(500.0), Some(2000.0)).is_ok_and(|c| (c.timeout_ms, c.body_timeout_ms) == (500, 2000)));
+    }
+
+    #[test]
+    fn answers_are_json_only_and_never_carry_the_key() {
+        let c = config(&["listChats"], None);
+        let json = Some("application/json; charset=utf-8");
+        let no_headers: &[(String, String)] = &[];
+        let refused = |a: &Answer| a.body.as_deref().and_then(|b| b.split('"').nth(3)).map(str::to_owned).unwrap_or_default();
+        for status in [0.0, 301.0, 302.0, 304.0, 307.0, 308.0] {
+            let a = answer(&c, status, json, "{\"location\":\"x\"}", no_headers);
+            assert_eq!((a.status, refused(&a).as_str()), (502, "proxy_upstream_redirect"), "{status}");
+        }
+        for status in [101.0, 199.0, 600.0, 999.0, -1.0, 200.5, f64::NAN] {
+            let a = answer(&c, status, json, "{}", no_headers);
+            assert_eq!((a.status, refused(&a).as_str()), (502, "proxy_upstream_bad_status"), "{status}");
+        }
+        for (content_type, body) in [(Some("text/html"), "<h1>key sk+real/key-0123</h1>"), (None, "{}"), (json, "<html>"), (json, "{\"a\":")] {
+            let a = answer(&c, 200.0, content_type, body, no_headers);
+            assert_eq!((a.status, refused(&a).as_str()), (502, "proxy_upstream_not_json"), "{body}");
+        }
+        for status in [401.0, 403.0] {
+            let a = answer(&c, status, json, &format!("{{\"message\":\"bad key {KEY}\"}}"), no_headers);
+            assert_eq!((a.status, refused(&a).as_str()), (status as u16, "proxy_upstream_auth"));
+        }
+        let echoed = format!("{{\"message\":\"bad key \\u0073k+real/key\",\"url\":\"{}\",\"cut\":\"{}\"}}", encode::component(KEY).to_lowercase(), KEY.get(..10).unwrap_or_default());
+        let a = answer(&c, 400.0, Some("application/problem+json"), &echoed, no_headers);
+        assert_eq!(a.body.as_deref(), Some("{\"message\":\"[redacted]\",\"url\":\"[redacted]\",\"cut\":\"[redacted]\"}"));
+        let headers = vec![("retry-after".to_owned(), "3".to_owned()), ("x-ratelimit-limit".to_owned(), format!("1 {KEY}"))];
+        let a = answer(&c, 429.0, json, "{\"code\":4002}", &headers);
+        assert_eq!((a.status, a.body.as_deref(), a.headers), (429, Some("{\"code\":4002}"), vec![("retry-after".to_owned(), "3".to_owned())]));
+        assert_eq!(answer(&c, 204.0, None, "", no_headers).body, None);
+        assert_eq!(answer(&c, 200.0, None, " ", no_headers).body.as_deref(), Some(""));
     }
 
     #[test]
     fn configurations_are_checked() {
         let ok = |allow: &[&str]| ProxyConfig::new("k".into(), "t".into(), None, None, &allow.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
-        assert!(ok(&["listChats"]).is_ok_and(|c| c.base_url == "https://api.gosquared.com"));
+        assert!(ok(&["listChats"]).is_ok_and(|c| c.base_url == "https://api.gosquared.com" && c.timeout_ms == 10_000 && c.body_timeout_ms == 10_000));
         assert!(ok(&[]).is_err());
         assert!(ok(&["listchats"]).err().is_some_and(|e| e.message.contains("unknown operation \"listchats\"")));
         assert!(ProxyConfig::new("k".into(), "t".into(), Some("/api"), None, &["listChats".into()]).is_err());

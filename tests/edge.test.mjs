@@ -318,8 +318,14 @@ describe("createProxy", () => {
     const text = await response.text();
     assert.equal(response.status, 401);
     assert.ok(!text.includes(API_KEY) && !text.includes(encodeURIComponent(API_KEY)), text);
-    assert.match(text, /\[redacted\]/);
+    // Security review, redaction: a 401 or 403 from upstream now gets a generic body instead of its own, redacted.
+    assert.equal(JSON.parse(text).code, "proxy_upstream_auth");
     assert.equal(response.headers.get("set-cookie"), null);
+    const json = { "content-type": "application/json" };
+    const echo400 = proxyFor({ fetch: async (url) => new Response(JSON.stringify({ code: 4000, message: `bad request ${url}` }), { status: 400, headers: json }) });
+    const redacted = await (await echo400(new Request(`${ORIGIN}/api/chat/chat/v1/chats`))).text();
+    assert.ok(!redacted.includes(API_KEY) && !redacted.includes(encodeURIComponent(API_KEY)), redacted);
+    assert.match(redacted, /\[redacted\]/);
     const down = proxyFor({ fetch: async (url) => { throw new TypeError(`connect ECONNREFUSED ${url}`); } });
     const failed = await down(new Request(`${ORIGIN}/api/chat/chat/v1/chats`));
     assert.equal(failed.status, 502);
