@@ -357,16 +357,32 @@ export interface ProxyOptions {
   siteToken: string;
   /** The operations the browser may use. */
   allow: ProxyOperation[];
-  /** Must resolve to `true` for a request to go through; anything else (or a throw) is answered 401. */
+  /**
+   * Must resolve to `true` for a request to go through; anything else (or a throw) is answered 401. It is
+   * handed a clone of the request, so reading its body leaves the body for forwarding. A request from another
+   * site's page is refused before `authorize` is asked.
+   */
   authorize: (request: Request) => boolean | Promise<boolean>;
   /** Where requests are forwarded (default `https://api.gosquared.com`). */
   baseUrl?: string;
   /** Where the proxy is mounted, such as `/api/chat`. */
   prefix?: string;
+  /**
+   * Origins (`https://host[:port]`, nothing after) besides the request's own whose pages may use the proxy:
+   * for a dashboard on another origin of yours, or a proxy that sees another URL than the browser used.
+   */
+  allowedOrigins?: string[];
+  /** Time limit of the upstream request, its body included, in ms (default 10000); over it the browser gets 504. */
+  timeoutMs?: number;
+  /** Time limit on reading the browser's request body, in ms (default 10000); over it the browser gets 408. */
+  bodyTimeoutMs?: number;
   fetch?: FetchLike;
 }
 
-/** A same-origin proxy for browser dashboards: a fetch-style handler that adds the credentials server-side. */
+/**
+ * A same-origin proxy for browser dashboards: a fetch-style handler that adds the credentials server-side.
+ * It answers only JSON; its refusals are `{ code: "proxy_…", message }` (see docs/security.md).
+ */
 export declare function createProxy(options: ProxyOptions): (request: Request) => Promise<Response>;
 
 /** What is known about a failure; every field is optional. */

@@ -590,7 +590,7 @@ fn normalize_proxy_config_checks_and_normalises_the_options() {
     let config = normalize_proxy_config(proxy_options(&[])).unwrap();
     assert_eq!(
         json(&config),
-        format!(r#"{{"apiKey":"{KEY}","siteToken":"{TOKEN}","baseUrl":"https://api.gosquared.com","prefix":"/api/chat","allow":["listChats","getFeed"]}}"#)
+        format!(r#"{{"apiKey":"{KEY}","siteToken":"{TOKEN}","baseUrl":"https://api.gosquared.com","prefix":"/api/chat","allow":["listChats","getFeed"],"allowedOrigins":[],"timeoutMs":10000,"bodyTimeoutMs":10000,"maxBodyBytes":1048576}}"#)
     );
     let refuse = |o: JsValue| descriptor(&thrown(normalize_proxy_config(o), "proxy options"), "InvalidRequestError");
     assert!(refuse(proxy_options(&[("authorize", JsValue::UNDEFINED)])).starts_with("authorize must be a function"));
@@ -604,13 +604,20 @@ fn normalize_proxy_config_checks_and_normalises_the_options() {
 #[wasm_bindgen_test]
 fn proxy_decide_forwards_allowed_routes_and_refuses_the_rest() {
     let config = normalize_proxy_config(proxy_options(&[])).unwrap();
-    let decide = |method: &str, path: &str, query: &str| proxy_decide(config.clone(), s(method), s(path), s(query)).unwrap();
+    let none = || JsValue::NULL;
+    let decide = |method: &str, path: &str, query: &str| {
+        let json_type = if method == "GET" { none() } else { s("application/json") };
+        proxy_decide(config.clone(), s(method), s(path), s(query), s("https://dash.example"), none(), none(), json_type, none()).unwrap()
+    };
 
-    let forward = decide("GET", "/api/chat/chat/v1/chats", "?api_key=stolen&site_token=GSN-browser&limit=0,10");
+    let forward = decide("GET", "/api/chat/chat/v1/chats", "?site_token=GSN-browser&limit=0,10");
     assert_eq!(
         json(&forward),
-        format!(r#"{{"forward":true,"method":"GET","url":"{BASE}/chat/v1/chats?{}&limit=0,10","operation":"listChats"}}"#, auth())
+        format!(r#"{{"forward":true,"method":"GET","url":"{BASE}/chat/v1/chats?{}&limit=0,10","operation":"listChats","body":false}}"#, auth())
     );
+    // The browser may not send a key of its own: the query is rebuilt, and anything else is refused.
+    let smuggled = decide("GET", "/api/chat/chat/v1/chats", "?api_key=stolen&limit=0,10");
+    assert_eq!((get(&smuggled, "status"), get(&smuggled, "code")), (n(400.0), s("proxy_bad_query")));
     let feed = decide("GET", "/api/chat/chat/v1/chats/email%3Aada%40example.com/feed", "");
     assert_eq!(text_of(&feed, "url"), format!("{BASE}/chat/v1/chats/email%3Aada%40example.com/feed?{}", auth()));
     assert_eq!(text_of(&feed, "operation"), "getFeed");
@@ -625,6 +632,6 @@ fn proxy_decide_forwards_allowed_routes_and_refuses_the_rest() {
     assert!(!json(&decide("POST", "/api/chat/chat/v1/chats/c1/notes", "")).contains(KEY_ENCODED));
 
     // A config that is not one: a typed error.
-    let e = thrown(proxy_decide(obj(&[("allow", Array::new().into())]), s("GET"), s("/"), s("")), "bad config");
+    let e = thrown(proxy_decide(obj(&[("allow", Array::new().into())]), s("GET"), s("/"), s(""), s("https://dash.example"), none(), none(), none(), none()), "bad config");
     assert_eq!(descriptor(&e, "InvalidRequestError"), "proxy config lacks apiKey");
 }

@@ -117,6 +117,9 @@ export async function edgeHelpers(request: Request, env: { SECRET: string; KEY: 
     allow: ["listChats", "getFeed", "sendMessage"],
     authorize: async (req) => req.headers.get("x-admin") === signature,
     prefix: "/api/chat",
+    allowedOrigins: ["https://admin.example.com"],
+    timeoutMs: 5000,
+    bodyTimeoutMs: 2000,
   });
   void hooks;
   return proxy(request);
