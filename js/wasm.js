@@ -63,14 +63,11 @@ export function exportChats(client, options, sink) {
 }
 
 /** The edge toolkit's core functions, each throwing the package's error classes. */
-export const edge = {
-  parseChatMessageWebhook: (body) => guarded(glue.parseChatMessageWebhook, body),
-  verifyWebhookSecretInUrl: (url, secret, param) => guarded(glue.verifyWebhookSecretInUrl, url, secret, param),
-  personSignature: (secret, personId) => guarded(glue.personSignature, secret, personId),
-  normalizeProxyConfig: (options) => guarded(glue.normalizeProxyConfig, options),
-  proxyDecide: (config, method, path, query) => guarded(glue.proxyDecide, config, method, path, query),
-  proxyRedact: (config, text) => guarded(glue.proxyRedact, config, text),
-};
+export const edge = Object.fromEntries(
+  ["parseChatMessageWebhook", "verifyWebhookSecretInUrl", "personSignature", "normalizeProxyConfig", "proxyDecide", "proxyAnswer", "proxyBodyTooLarge"].map(
+    (name) => [name, (...args) => guarded(glue[name], ...args)],
+  ),
+);
 
 /** Internal, for leak tests only: `{ wasmMemoryBytes, liveJsValues }` of the WebAssembly instance. */
 export const memoryDiagnostics = () => glue.memoryDiagnostics();

@@ -262,10 +262,13 @@ export declare class ChatClient {
   readonly [Symbol.toStringTag]: "ChatClient";
 }
 
-/** Progress of `exportChats`, reported at least once a second and at the end. */
+/** Progress of `exportChats`, reported every half second while it runs and once at the end. */
 export interface ExportProgress {
   chatsDone: number;
-  /** The number of chats to export, once the chat list has been read to its end. */
+  /**
+   * The number of chats to export: the sum of the lists' `cardinality` as each list's first page arrives (so it
+   * can grow once, when the archived list starts), or the length of `chatIds`; `null` when the API sends none.
+   */
   chatsTotal: number | null;
   items: number;
   bytes: number;
@@ -291,6 +294,42 @@ export interface ExportOptions {
   timeoutMs?: number;
   maxRetries?: number;
 }
+
+/** The first line of a chat in an export: the chat as the API gives it. */
+export interface ChatLine {
+  type: "chat";
+  chatId: string;
+  chat: Chat;
+}
+/** One feed item (a message, note or event) of a chat, after its chat line, in the API's order. */
+export interface ItemLine {
+  type: "item";
+  chatId: string;
+  item: FeedItem;
+}
+/** A chat whose chat or feed request still failed after its retries; the export went on. */
+export interface ErrorLine {
+  type: "error";
+  chatId: string;
+  error: { name: string; message: string; status?: number; code?: number | string; attempts?: number };
+  /** How many of the chat's items were written before the failure. */
+  itemsWritten: number;
+}
+/** The last line: the counts of the whole export. */
+export interface SummaryLine extends ExportProgress {
+  type: "summary";
+}
+/** One line of an `exportChats` NDJSON stream. */
+export type ExportLine = ChatLine | ItemLine | ErrorLine | SummaryLine;
+
+/**
+ * Reads an export back as typed records: from the stream `exportChats` returns, a file's text, or any async
+ * iterable of text or bytes (a Node read stream). Throws `InvalidRequestError` naming the line for a line that
+ * is not JSON or not one of the export's kinds.
+ */
+export declare function readExportLines(
+  source: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string> | string,
+): AsyncIterableIterator<ExportLine>;
 
 /** What a webhook fires on; `chat_message` by default. */
 export type WebhookTrigger = "chat_message" | "entered_smart_group" | "exited_smart_group" | "traffic_dip" | "traffic_spike";
@@ -355,16 +394,32 @@ export interface ProxyOptions {
   siteToken: string;
   /** The operations the browser may use. */
   allow: ProxyOperation[];
-  /** Must resolve to `true` for a request to go through; anything else (or a throw) is answered 401. */
+  /**
+   * Must resolve to `true` for a request to go through; anything else (or a throw) is answered 401. It is
+   * handed a clone of the request, so reading its body leaves the body for forwarding. A request from another
+   * site's page is refused before `authorize` is asked.
+   */
   authorize: (request: Request) => boolean | Promise<boolean>;
   /** Where requests are forwarded (default `https://api.gosquared.com`). */
   baseUrl?: string;
   /** Where the proxy is mounted, such as `/api/chat`. */
   prefix?: string;
+  /**
+   * Origins (`https://host[:port]`, nothing after) besides the request's own whose pages may use the proxy:
+   * for a dashboard on another origin of yours, or a proxy that sees another URL than the browser used.
+   */
+  allowedOrigins?: string[];
+  /** Time limit of the upstream request, its body included, in ms (default 10000); over it the browser gets 504. */
+  timeoutMs?: number;
+  /** Time limit on reading the browser's request body, in ms (default 10000); over it the browser gets 408. */
+  bodyTimeoutMs?: number;
   fetch?: FetchLike;
 }
 
-/** A same-origin proxy for browser dashboards: a fetch-style handler that adds the credentials server-side. */
+/**
+ * A same-origin proxy for browser dashboards: a fetch-style handler that adds the credentials server-side.
+ * It answers only JSON; its refusals are `{ code: "proxy_…", message }` (see docs/security.md).
+ */
 export declare function createProxy(options: ProxyOptions): (request: Request) => Promise<Response>;
 
 /** What is known about a failure; every field is optional. */

@@ -13,13 +13,15 @@ if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknow
   rustup target add wasm32-unknown-unknown
 fi
 
-# The wasm-bindgen CLI must be exactly the version the crate is pinned to.
+# The wasm-bindgen CLI must be exactly the version the crate is pinned to; so must its wasm-bindgen-test-runner,
+# which runs the boundary's tests (tests/wasm/) and comes in the same install.
 want=$(sed -n 's/^wasm-bindgen = { version = "=\([0-9.]*\)".*/\1/p' Cargo.toml)
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
-if [ "$have" != "$want" ]; then
-  say "installing wasm-bindgen-cli $want (about two minutes, once)"
+runner=$(wasm-bindgen-test-runner --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$want" ] || [ "$runner" != "$want" ]; then
+  say "installing wasm-bindgen-cli $want with its test runner (about two minutes, once)"
   # Not --locked: its lockfile names a webpki-roots release this registry does not have.
-  cargo install wasm-bindgen-cli --version "$want"
+  cargo install wasm-bindgen-cli --version "$want" --force
 fi
 
 if [ ! -x node_modules/.bin/wasm-opt ] || [ package.json -nt node_modules/.package-lock.json ]; then
@@ -38,4 +40,4 @@ if ! command -v chromium >/dev/null; then
   fi
 fi
 
-say "ok: rust target, wasm-bindgen $want, npm packages"
+say "ok: rust target, wasm-bindgen and wasm-bindgen-test-runner $want, npm packages"

@@ -22,7 +22,12 @@ pub use edge::{proxy, signature, webhook};
 pub use export::plan as export_plan;
 pub use util::{encode, number, text, time};
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "boundary-tests")))]
 mod wasm;
+// Public only in the build of the boundary's tests (`tests/wasm/`, run by wasm-bindgen-test), which call its items
+// as Rust functions; the package's build keeps it private, so its module is the same byte for byte.
+#[cfg(all(target_arch = "wasm32", feature = "boundary-tests"))]
+#[doc(hidden)]
+pub mod wasm;
 #[cfg(target_arch = "wasm32")]
 use wasm::{bindings, client, convert};

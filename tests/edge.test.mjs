@@ -228,13 +228,17 @@ describe("createProxy", () => {
     fetch: (url, init) => proxy(new Request(url, init)),
   });
 
-  it("serves a key-less ChatClient: the real credentials upstream, the browser's stripped", async () => {
+  it("serves a key-less ChatClient: the real credentials upstream, the browser's refused or replaced", async () => {
     const proxy = proxyFor();
     const page = await browserClient(proxy).listChats({ limit: 2 });
     assert.equal(page.items.length, 2);
     const sent = await browserClient(proxy).sendMessage("email:ada@example.com", { content: "via the proxy" });
     assert.equal(sent.content, "via the proxy");
-    const response = await proxy(new Request(`${ORIGIN}/api/chat/chat/v1/chats?api_key=browser-guess&api%5Fkey=x&site_token=other&limit=0,1`));
+    // Security review, query smuggling: an api_key from the browser, in any spelling, is now refused (it was dropped).
+    const smuggled = await proxy(new Request(`${ORIGIN}/api/chat/chat/v1/chats?api_key=browser-guess&api%5Fkey=x&site_token=other&limit=0,1`));
+    assert.equal(smuggled.status, 400);
+    assert.equal((await smuggled.json()).code, "proxy_bad_query");
+    const response = await proxy(new Request(`${ORIGIN}/api/chat/chat/v1/chats?site_token=other&limit=0,1`));
     assert.equal(response.status, 200);
     for (const req of emu.requests) {
       assert.equal(req.query.api_key, API_KEY);
@@ -314,8 +318,14 @@ describe("createProxy", () => {
     const text = await response.text();
     assert.equal(response.status, 401);
     assert.ok(!text.includes(API_KEY) && !text.includes(encodeURIComponent(API_KEY)), text);
-    assert.match(text, /\[redacted\]/);
+    // Security review, redaction: a 401 or 403 from upstream now gets a generic body instead of its own, redacted.
+    assert.equal(JSON.parse(text).code, "proxy_upstream_auth");
     assert.equal(response.headers.get("set-cookie"), null);
+    const json = { "content-type": "application/json" };
+    const echo400 = proxyFor({ fetch: async (url) => new Response(JSON.stringify({ code: 4000, message: `bad request ${url}` }), { status: 400, headers: json }) });
+    const redacted = await (await echo400(new Request(`${ORIGIN}/api/chat/chat/v1/chats`))).text();
+    assert.ok(!redacted.includes(API_KEY) && !redacted.includes(encodeURIComponent(API_KEY)), redacted);
+    assert.match(redacted, /\[redacted\]/);
     const down = proxyFor({ fetch: async (url) => { throw new TypeError(`connect ECONNREFUSED ${url}`); } });
     const failed = await down(new Request(`${ORIGIN}/api/chat/chat/v1/chats`));
     assert.equal(failed.status, 502);
@@ -325,7 +335,7 @@ describe("createProxy", () => {
   it("refuses oversized bodies and bad options", async () => {
     const proxy = proxyFor();
     const huge = JSON.stringify({ content: "x".repeat(1024 * 1024) });
-    const response = await proxy(new Request(`${ORIGIN}/api/chat/chat/v1/chats/person-2/messages`, { method: "POST", body: huge }));
+    const response = await proxy(new Request(`${ORIGIN}/api/chat/chat/v1/chats/person-2/messages`, { method: "POST", body: huge, headers: { "content-type": "application/json" } }));
     assert.equal(response.status, 413);
     assert.equal(emu.requests.length, 0);
     const base = { apiKey: API_KEY, siteToken: SITE_TOKEN, allow: ["listChats"], authorize: () => true };

@@ -295,6 +295,26 @@ impl ApiRequest {
         Ok(request)
     }
 
+    /// The request a proxy forwards for `op`: its route, and for a list its query from `params`; the body, if
+    /// any, is the browser's own.
+    pub fn forwarded(op: Op, id: &str, params: &ListParams) -> ApiRequest {
+        let endpoint = op.endpoint();
+        let mut request = ApiRequest {
+            endpoint,
+            method: endpoint.method,
+            path: endpoint.path_for(id),
+            query: Vec::new(),
+            body: None,
+            retry: endpoint.retry,
+            expect: endpoint.expect,
+            list: None,
+        };
+        if let Input::List(paging, times) = endpoint.input {
+            request.add_list(paging, times, params);
+        }
+        request
+    }
+
     fn add_list(&mut self, paging: Paging, times: TimeFormat, params: &ListParams) {
         match paging {
             Paging::Combined => {

@@ -2,16 +2,16 @@
 //! the proxy's configuration and routing decision, and the input of the webhook management calls.
 
 use crate::bindings::json_parse;
-use crate::convert::{self, get, opt_string, options_object, set, string};
+use crate::convert::{self, get, opt_number, opt_string, options_object, set, string};
 use crate::error::Error;
 use crate::endpoints::OPS;
-use crate::proxy::{self, Decision, ProxyConfig};
+use crate::proxy::{self, Decision, Incoming, ProxyConfig};
 use crate::signature;
 use crate::webhook::{self, Found, NewWebhook, TriggerValue};
 use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 
-const PROXY_KEYS: &[&str] = &["apiKey", "siteToken", "baseUrl", "prefix", "allow", "authorize", "fetch"];
+const PROXY_KEYS: &[&str] = &["apiKey", "siteToken", "baseUrl", "prefix", "allow", "authorize", "fetch", "allowedOrigins", "timeoutMs", "bodyTimeoutMs"];
 const WEBHOOK_KEYS: &[&str] = &["url", "name", "trigger", "value", "includeUnverified"];
 
 fn js_error(e: &Error) -> JsValue {
@@ -85,6 +85,21 @@ pub fn verify_webhook_secret_in_url(url: JsValue, secret: JsValue, param: JsValu
     Ok(webhook::url_secret_matches(&url, &param, &secret))
 }
 
+/// Reads an array of strings (`allow`, `allowedOrigins`).
+fn string_list(v: &JsValue, what: &str) -> Result<Vec<String>, Error> {
+    if !Array::is_array(v) {
+        return Err(Error::invalid(format!("{what} must be an array of strings")));
+    }
+    v.clone()
+        .unchecked_into::<Array>()
+        .iter()
+        .map(|item| match found(&item) {
+            Found::Text(t) => Ok(t),
+            _ => Err(Error::invalid(format!("{what} must be an array of strings"))),
+        })
+        .collect()
+}
+
 fn proxy_config(options: &JsValue) -> Result<(ProxyConfig, JsValue), Error> {
     let o = options_object(options, "proxy options", PROXY_KEYS)?
         .ok_or_else(|| Error::invalid("createProxy needs { apiKey, siteToken, allow, authorize }"))?;
@@ -95,7 +110,11 @@ fn proxy_config(options: &JsValue) -> Result<(ProxyConfig, JsValue), Error> {
         return Err(Error::invalid("allow must be an array of operation names, such as [\"listChats\", \"getFeed\"]"));
     }
     let allow = allow_value.unchecked_into::<Array>().iter().map(|v| proxy::operation_name(&found(&v))).collect::<Result<Vec<_>, _>>()?;
-    let config = ProxyConfig::new(api_key, site_token, opt_string(&o, "baseUrl")?.as_deref(), opt_string(&o, "prefix")?.as_deref(), &allow)?;
+    let origins = get(&o, "allowedOrigins")?;
+    let origins = if origins.is_undefined() { Vec::new() } else { string_list(&origins, "allowedOrigins")? };
+    let config = ProxyConfig::new(api_key, site_token, opt_string(&o, "baseUrl")?.as_deref(), opt_string(&o, "prefix")?.as_deref(), &allow)?
+        .with_allowed_origins(&origins)?
+        .with_timeouts(opt_number(&o, "timeoutMs")?, opt_number(&o, "bodyTimeoutMs")?)?;
     let authorize = get(&o, "authorize")?;
     if !authorize.is_function() {
         return Err(Error::invalid("authorize must be a function (request) => boolean | Promise<boolean>; the proxy spends your API key for whoever it lets through"));
@@ -117,6 +136,11 @@ fn proxy_config_to_js(config: &ProxyConfig) -> JsValue {
     }
     let allow: Array = config.allow.iter().filter_map(|i| OPS.get(*i)).map(|op| JsValue::from_str(op.endpoint().name)).collect();
     set(&o, "allow", &allow);
+    let origins: Array = config.allowed_origins.iter().map(|o| JsValue::from_str(o)).collect();
+    set(&o, "allowedOrigins", &origins);
+    set(&o, "timeoutMs", &JsValue::from(config.timeout_ms));
+    set(&o, "bodyTimeoutMs", &JsValue::from(config.body_timeout_ms));
+    set(&o, "maxBodyBytes", &JsValue::from(proxy::MAX_BODY_BYTES));
     o.into()
 }
 
@@ -127,46 +151,122 @@ pub fn normalize_proxy_config(options: JsValue) -> Result<JsValue, JsValue> {
     proxy_config(&options).map(|(c, _)| proxy_config_to_js(&c)).map_err(|e| js_error(&e))
 }
 
-/// Decides what the proxy does with one request: `{ forward: true, method, url, operation }` or
-/// `{ forward: false, status, code, message }`.
+/// Reads back the configuration [`normalize_proxy_config`] made.
+fn read_proxy_config(config: &JsValue) -> Result<ProxyConfig, Error> {
+    let allow_value = get(config, "allow")?;
+    let allow = if Array::is_array(&allow_value) { string_list(&allow_value, "allow")? } else { Vec::new() };
+    let origins_value = get(config, "allowedOrigins")?;
+    let origins = if Array::is_array(&origins_value) { string_list(&origins_value, "allowedOrigins")? } else { Vec::new() };
+    let need = |key: &str| opt_string(config, key).and_then(|v| v.ok_or_else(|| Error::invalid(format!("proxy config lacks {key}"))));
+    ProxyConfig::new(need("apiKey")?, need("siteToken")?, Some(&need("baseUrl")?), opt_string(config, "prefix")?.as_deref(), &allow)?
+        .with_allowed_origins(&origins)?
+        .with_timeouts(opt_number(config, "timeoutMs")?, opt_number(config, "bodyTimeoutMs")?)
+}
+
+/// A header value as the JS layer passes it: a string, or `null` when the header is absent.
+fn header(v: &JsValue, name: &str) -> Result<Option<String>, Error> {
+    if v.is_null() || v.is_undefined() {
+        return Ok(None);
+    }
+    string(v, name).map(Some)
+}
+
+/// Decides what the proxy does with one request: `{ forward: true, method, url, operation, body }` or
+/// `{ forward: false, status, code, message, beforeAuthorize }`. The headers are strings, or `null` when absent.
 #[wasm_bindgen(js_name = proxyDecide)]
-pub fn proxy_decide(config: JsValue, method: JsValue, path: JsValue, query: JsValue) -> Result<JsValue, JsValue> {
-    let read = || -> Result<(ProxyConfig, String, String, String), Error> {
-        let allow_value = get(&config, "allow")?;
-        let allow = if Array::is_array(&allow_value) {
-            allow_value.unchecked_into::<Array>().iter().map(|v| proxy::operation_name(&found(&v))).collect::<Result<Vec<_>, _>>()?
-        } else {
-            Vec::new()
-        };
-        let need = |key: &str| opt_string(&config, key).and_then(|v| v.ok_or_else(|| Error::invalid(format!("proxy config lacks {key}"))));
-        let c = ProxyConfig::new(need("apiKey")?, need("siteToken")?, Some(&need("baseUrl")?), opt_string(&config, "prefix")?.as_deref(), &allow)?;
-        Ok((c, string(&method, "method")?, string(&path, "path")?, string(&query, "query")?))
+#[allow(clippy::too_many_arguments)]
+pub fn proxy_decide(
+    config: JsValue,
+    method: JsValue,
+    path: JsValue,
+    query: JsValue,
+    own_origin: JsValue,
+    origin: JsValue,
+    fetch_site: JsValue,
+    content_type: JsValue,
+    content_length: JsValue,
+) -> Result<JsValue, JsValue> {
+    let read = || -> Result<_, Error> {
+        Ok((
+            read_proxy_config(&config)?,
+            [string(&method, "method")?, string(&path, "path")?, string(&query, "query")?, string(&own_origin, "origin")?],
+            [header(&origin, "Origin")?, header(&fetch_site, "Sec-Fetch-Site")?, header(&content_type, "Content-Type")?, header(&content_length, "Content-Length")?],
+        ))
     };
-    let (c, method, path, query) = read().map_err(|e| js_error(&e))?;
+    let (c, [method, path, query, own_origin], [origin, fetch_site, content_type, content_length]) = read().map_err(|e| js_error(&e))?;
+    let incoming = Incoming {
+        method: &method,
+        path: &path,
+        query: &query,
+        own_origin: &own_origin,
+        origin: origin.as_deref(),
+        fetch_site: fetch_site.as_deref(),
+        content_type: content_type.as_deref(),
+        content_length: content_length.as_deref(),
+    };
+    Ok(decision_to_js(proxy::decide(&c, &incoming)))
+}
+
+fn decision_to_js(decision: Decision) -> JsValue {
     let o = Object::new();
-    match proxy::decide(&c, &method, &path, &query) {
-        Decision::Forward { method, url, operation } => {
+    match decision {
+        Decision::Forward { method, url, operation, body } => {
             set(&o, "forward", &JsValue::TRUE);
             set(&o, "method", &JsValue::from_str(method));
             set(&o, "url", &JsValue::from_str(&url));
             set(&o, "operation", &JsValue::from_str(operation));
+            set(&o, "body", &JsValue::from_bool(body));
         }
-        Decision::Refuse { status, code, message } => {
+        Decision::Refuse { status, code, message, before_authorize } => {
             set(&o, "forward", &JsValue::FALSE);
             set(&o, "status", &JsValue::from(status));
             set(&o, "code", &JsValue::from_str(code));
             set(&o, "message", &JsValue::from_str(&message));
+            set(&o, "beforeAuthorize", &JsValue::from_bool(before_authorize));
         }
     }
-    Ok(o.into())
+    o.into()
 }
 
-/// Replaces the proxy's API key (raw or percent-encoded) in `text` with `[redacted]`.
-#[wasm_bindgen(js_name = proxyRedact)]
-pub fn proxy_redact(config: JsValue, text: JsValue) -> Result<String, JsValue> {
-    let key = opt_string(&config, "apiKey").ok().flatten().unwrap_or_default();
-    let text = string(&text, "text").map_err(|e| js_error(&e))?;
-    Ok(crate::error::redact(&text, &[&key]))
+/// The refusal of a body over the limit, as [`proxy_decide`] shapes refusals.
+#[wasm_bindgen(js_name = proxyBodyTooLarge)]
+pub fn proxy_body_too_large() -> JsValue {
+    decision_to_js(proxy::body_too_large())
+}
+
+/// The browser's answer to an upstream answer: `{ status, body, headers }`, where `body` is a JSON text (or
+/// `null` for 204 and 205) and `headers` a flat `[name, value, …]` list of the passed-back headers that are
+/// free of the key. `status` and `contentType` are read as the upstream gave them; anything unusable is a 502.
+#[wasm_bindgen(js_name = proxyAnswer)]
+pub fn proxy_answer(config: JsValue, status: JsValue, content_type: JsValue, body: JsValue, headers: JsValue) -> Result<JsValue, JsValue> {
+    let c = read_proxy_config(&config).map_err(|e| js_error(&e))?;
+    let status = status.as_f64().unwrap_or(f64::NAN);
+    let content_type = match found(&content_type) {
+        Found::Text(t) => Some(t),
+        _ => None,
+    };
+    let body = match found(&body) {
+        Found::Text(t) => t,
+        _ => String::new(),
+    };
+    let mut pairs = Vec::new();
+    if Array::is_array(&headers) {
+        let list: Vec<JsValue> = headers.unchecked_into::<Array>().iter().collect();
+        for pair in list.chunks_exact(2) {
+            if let [name, value] = pair {
+                if let (Found::Text(name), Found::Text(value)) = (found(name), found(value)) {
+                    pairs.push((name, value));
+                }
+            }
+        }
+    }
+    let answer = proxy::answer(&c, status, content_type.as_deref(), &body, &pairs);
+    let o = Object::new();
+    set(&o, "status", &JsValue::from(answer.status));
+    set(&o, "body", &answer.body.map_or(JsValue::NULL, |b| JsValue::from_str(&b)));
+    let out: Array = answer.headers.iter().flat_map(|(n, v)| [JsValue::from_str(n), JsValue::from_str(v)]).collect();
+    set(&o, "headers", &out);
+    Ok(o.into())
 }
 
 /// Reads `createWebhook`'s `{ url, name, trigger, value, includeUnverified }`.

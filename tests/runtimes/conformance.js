@@ -380,6 +380,97 @@ test("createProxy serves a key-less client and adds the credentials itself", asy
   ok(upstream.every((r) => r.query.api_key === env.apiKey && r.query.site_token === env.siteToken), "real credentials upstream");
 });
 
+/**
+ * A Request as a browser would send it, with headers a page cannot set itself (`Origin`, `Sec-Fetch-*`). A
+ * browser's Request drops those, so they are laid over the request's own headers when the runtime dropped them.
+ */
+function browserRequest(url, init = {}, extra = {}) {
+  const request = new Request(url, { ...init, headers: { ...init.headers, ...extra } });
+  const missing = Object.entries(extra).some(([name, value]) => request.headers.get(name) !== value);
+  if (missing) {
+    const headers = new Headers(request.headers);
+    for (const [name, value] of Object.entries(extra)) headers.set(name, value);
+    Object.defineProperty(request, "headers", { value: headers });
+  }
+  return request;
+}
+
+function proxyFor(ctx, options = {}) {
+  const { env, pkg } = ctx;
+  return pkg.createProxy({
+    apiKey: env.apiKey, siteToken: env.siteToken, baseUrl: env.url, prefix: "/api/chat",
+    allow: ["listChats", "listMessages", "sendMessage"], authorize: () => true, ...options,
+  });
+}
+
+const DASHBOARD = "https://dashboard.example.com";
+
+test("createProxy refuses a cross-site write before authorize, and a write that is not JSON", async (ctx) => {
+  let asked = 0;
+  const proxy = proxyFor(ctx, { authorize: () => { asked++; return true; } });
+  const url = `${DASHBOARD}/api/chat/chat/v1/chats/${encodeURIComponent(ADA)}/messages`;
+  const form = browserRequest(url, { method: "POST", body: '{"content":"phished"}', headers: { "content-type": "text/plain" } }, {
+    origin: "https://evil.example", "sec-fetch-site": "cross-site",
+  });
+  const refused = await proxy(form);
+  equal(refused.status, 403, "cross-site status");
+  equal((await refused.json()).code, "proxy_cross_site", "cross-site code");
+  equal(asked, 0, "authorize not asked");
+  const plain = browserRequest(url, { method: "POST", body: '{"content":"x"}', headers: { "content-type": "text/plain" } }, {
+    origin: DASHBOARD, "sec-fetch-site": "same-origin",
+  });
+  equal((await proxy(plain)).status, 415, "same-origin text/plain");
+  const own = browserRequest(url, { method: "POST", body: '{"content":"mine"}', headers: { "content-type": "application/json" } }, {
+    origin: DASHBOARD, "sec-fetch-site": "same-origin",
+  });
+  equal((await proxy(own)).status, 200, "same-origin JSON");
+  const sent = await ctx.control.apiRequests();
+  equal(sent.length, 1, "only the same-origin JSON write reached the API");
+});
+
+test("createProxy rebuilds the upstream query from the operation's own parameters", async (ctx) => {
+  const proxy = proxyFor(ctx);
+  for (const query of [";site_token=GSN-other", "site_token[]=x", "_method=DELETE", "callback=x", "api_key=mine", "limit=5&limit=6", "limit=0,999"]) {
+    const response = await proxy(new Request(`${DASHBOARD}/api/chat/chat/v1/chats?${query}`));
+    equal(response.status, 400, query);
+    equal((await response.json()).code, "proxy_bad_query", query);
+  }
+  equal((await ctx.control.apiRequests()).length, 0, "nothing reached the API");
+  equal((await proxy(new Request(`${DASHBOARD}/api/chat/chat/v1/chats?site_token=GSN-browser&limit=1,2&from=2023-11-14T22:13:20Z`))).status, 200, "chats");
+  const messages = `${DASHBOARD}/api/chat/chat/v1/chats/${encodeURIComponent(ADA)}/messages?limit=3&offset=1&to=2030-01-01`;
+  equal((await proxy(new Request(messages))).status, 200, "messages");
+  const [chats, listed] = await ctx.control.apiRequests();
+  deepEqual(chats.query, { api_key: ctx.env.apiKey, site_token: ctx.env.siteToken, limit: "1,2", from: "2023-11-14T22:13:20.000Z" }, "chats query");
+  deepEqual(listed.query, { api_key: ctx.env.apiKey, site_token: ctx.env.siteToken, limit: "3", offset: "1", to: "1893456000000" }, "messages query");
+});
+
+test("createProxy answers JSON only, never sniffed or cached, and follows no redirect", async (ctx) => {
+  const check = (response, label) => {
+    equal(response.headers.get("x-content-type-options"), "nosniff", `${label} nosniff`);
+    equal(response.headers.get("cache-control"), "no-store", `${label} no-store`);
+    ok(/^application\/json/.test(response.headers.get("content-type") ?? ""), `${label} is JSON`);
+  };
+  const proxy = proxyFor(ctx);
+  const listed = await proxy(new Request(`${DASHBOARD}/api/chat/chat/v1/chats`));
+  equal(listed.status, 200, "listed");
+  check(listed, "an answer");
+  const refused = await proxy(new Request(`${DASHBOARD}/api/chat/people/v1/people`));
+  equal(refused.status, 404, "unknown route");
+  check(refused, "a refusal");
+  const html = proxyFor(ctx, { fetch: async () => new Response(`<script>alert("${ctx.env.apiKey}")</script>`, { headers: { "content-type": "text/html" } }) });
+  const notJson = await html(new Request(`${DASHBOARD}/api/chat/chat/v1/chats`));
+  equal(notJson.status, 502, "html upstream");
+  check(notJson, "an html upstream");
+  const text = await notJson.text();
+  ok(!text.includes("<script>") && !text.includes(ctx.env.apiKey), "the upstream body is not passed back");
+  let init;
+  const redirecting = proxyFor(ctx, { fetch: async (url, i) => { init = i; return new Response(null, { status: 302, headers: { location: url } }); } });
+  const redirected = await redirecting(new Request(`${DASHBOARD}/api/chat/chat/v1/chats`));
+  equal(redirected.status, 502, "redirect");
+  equal(init.redirect, "manual", "fetch told not to follow redirects");
+  equal((await redirected.json()).code, "proxy_upstream_redirect", "redirect code");
+});
+
 test("401 and 403 are AuthenticationErrors without the key in them", async (ctx) => {
   const { env, pkg } = ctx;
   const wrong = new pkg.ChatClient({ apiKey: "sk_wrong_KEY_9", siteToken: env.siteToken, baseUrl: env.url });

@@ -229,6 +229,7 @@ export const checkJobs = [
       if (stored?.id !== body.sent || !stored.content.startsWith("Hi! Your last payment")) {
         throw new Error(`the Worker answered ${JSON.stringify(body)}, the emulator holds ${JSON.stringify(stored)}`);
       }
+      await checkSizeClaim(ctx.repo, bundle.upload);
       return `upload ${bundle.upload}; sent ${body.sent}`;
     },
   },
@@ -332,3 +333,18 @@ export const checkJobs = [
     },
   },
 ];
+
+/**
+ * docs/runtimes.md states what `wrangler deploy` reports for the documented Worker ("about N KiB (M KiB
+ * gzipped)"); the claim must stay within 3 KiB of what wrangler printed (`upload` is its "Total Upload" text).
+ */
+async function checkSizeClaim(repo, upload) {
+  const text = await readFile(path.join(repo, "docs/runtimes.md"), "utf8");
+  const claim = /reports about (\d+) KiB \((\d+) KiB gzipped\)/.exec(text);
+  const measured = /([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(upload ?? "");
+  if (!claim || !measured) throw new Error(`cannot compare the size claim in docs/runtimes.md with wrangler's "${upload}"`);
+  const [raw, gzip] = [Number(measured[1]) - Number(claim[1]), Number(measured[2]) - Number(claim[2])];
+  if (Math.abs(raw) > 3 || Math.abs(gzip) > 3) {
+    throw new Error(`docs/runtimes.md claims ${claim[1]} KiB (${claim[2]} KiB gzipped); wrangler reports ${upload}`);
+  }
+}

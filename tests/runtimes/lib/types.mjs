@@ -27,9 +27,12 @@ export async function checkDeclarations(consumer) {
   const node16 = await tsc(dir, "tsconfig.node16.json", { module: "node16", moduleResolution: "node16" }, ["examples.ts", "examples.cts"]);
   if (node16.code !== 0) problems.push(`examples under node16 resolution:\n${node16.stdout}`);
   // Bundler resolution, with the negative file: only its marked lines may fail, each with its code.
-  const bundler = await tsc(dir, "tsconfig.bundler.json", { module: "esnext", moduleResolution: "bundler" }, ["examples.ts", "negative.ts"]);
+  // The documentation's TypeScript Worker is one of the examples.
+  const bundler = await tsc(dir, "tsconfig.bundler.json", { module: "esnext", moduleResolution: "bundler" }, ["examples.ts", "negative.ts", "../snippets/worker.ts"]);
   if (bundler.code === 0) problems.push("the negative file type-checked without an error");
-  if (reported(bundler.stdout, "examples.ts").length > 0) problems.push(`examples under bundler resolution:\n${bundler.stdout}`);
+  for (const file of ["examples.ts", "worker.ts"]) {
+    if (reported(bundler.stdout, file).length > 0) problems.push(`${file} under bundler resolution:\n${bundler.stdout}`);
+  }
   const lines = (await readFile(path.join(dir, "negative.ts"), "utf8")).split("\n");
   const expected = lines.flatMap((line, i) => {
     const m = /\/\/ error (TS\d+)$/.exec(line);
@@ -41,5 +44,5 @@ export async function checkDeclarations(consumer) {
   if (missing.length > 0) problems.push(`negative.ts lines that did not fail as marked: ${missing.join(", ")}`);
   if (unexpected.length > 0) problems.push(`negative.ts errors on unmarked lines: ${unexpected.join(", ")}\n${bundler.stdout}`);
   if (problems.length > 0) throw new Error(problems.join("\n"));
-  return `examples clean under node16 and bundler resolution; all ${expected.length} marked misuses rejected`;
+  return `examples and the TypeScript Worker clean; all ${expected.length} marked misuses rejected`;
 }

@@ -9,6 +9,7 @@ import { ChatClient as WorkerClient } from "gosquared-chat/workerd";
 import {
   createProxy, parseChatMessageWebhook, personSignature, verifyWebhookSecret,
   type ChatMessageWebhook, type Webhook, type WebhookInput, type ExportOptions, type ExportProgress,
+  readExportLines, type ExportLine, type ClientEvent,
 } from "gosquared-chat";
 import { init, initSync, ChatClient as ManualClient } from "gosquared-chat/init";
 import { startEmulator, type Emulator } from "gosquared-chat/emulator";
@@ -121,6 +122,9 @@ export async function edgeHelpers(request: Request, env: { SECRET: string; KEY: 
     allow: ["listChats", "getFeed", "sendMessage"],
     authorize: async (req) => req.headers.get("x-admin") === signature,
     prefix: "/api/chat",
+    allowedOrigins: ["https://admin.example.com"],
+    timeoutMs: 5000,
+    bodyTimeoutMs: 2000,
   });
   void hooks;
   return proxy(request);
@@ -137,4 +141,26 @@ export async function exportEverything(signal: AbortSignal): Promise<number> {
   for await (const chunk of stream) bytes += chunk.byteLength;
   const total: number | null = seen.at(-1)?.chatsTotal ?? null;
   return bytes + (total ?? 0);
+}
+
+export async function countMessages(file: string): Promise<Record<string, number>> {
+  const perChat: Record<string, number> = {};
+  for await (const line of readExportLines(file)) {
+    const typed: ExportLine = line;
+    if (typed.type === "item" && typed.item.type === "message") perChat[typed.chatId] = (perChat[typed.chatId] ?? 0) + 1;
+    if (typed.type === "error") perChat[typed.chatId] = typed.itemsWritten;
+    if (typed.type === "summary") void typed.chatsTotal;
+  }
+  return perChat;
+}
+
+export function logged(): ChatClient {
+  return new ChatClient({
+    siteToken: "GSN-1",
+    apiKey: "k",
+    onEvent: (event: ClientEvent) => {
+      if (event.type === "response") void event.status;
+      if (event.type === "failure") void event.reason;
+    },
+  });
 }

@@ -24,6 +24,7 @@ export async function misuse(): Promise<void> {
   client.deleteChat("a"); // error TS2339
   client.createWebhook({ url: "https://x.test", trigger: "on_message" }); // error TS2322
   createProxy({ apiKey: "k", siteToken: "t", allow: ["dropDatabase"], authorize: () => true }); // error TS2322
+  createProxy({ apiKey: "k", siteToken: "t", allow: ["listChats"], authorize: () => true, allowedOrigins: "https://a.example" }); // error TS2322
 
   const chat = await client.getChat("a");
   const id: number = chat.id; // error TS2322
