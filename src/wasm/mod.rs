@@ -8,3 +8,4 @@ mod diagnostics;
 pub mod edge;
 mod error;
 mod export;
+mod watch;

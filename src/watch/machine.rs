@@ -248,6 +248,11 @@ impl Watch {
         self.stats
     }
 
+    /// Whether the request outstanding is one for a chat's feed (else it is for a chat list).
+    pub fn reading_feed(&self) -> bool {
+        matches!(self.phase, Phase::Reading(..))
+    }
+
     /// The id of this poll's chat at `chat`, and which list it came from.
     pub fn chat(&self, chat: usize) -> Option<(&str, List)> {
         self.poll.chats.get(chat).map(|c| (c.id.as_str(), c.list))
