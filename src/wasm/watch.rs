@@ -15,7 +15,10 @@ use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-const OPTION_KEYS: &[&str] = &["since", "intervalMs", "archived", "pageSize", "signal", "timeoutMs", "maxRetries", "headers"];
+const OPTION_KEYS: &[&str] = &["since", "intervalMs", "archived", "pageSize", "relay", "signal", "timeoutMs", "maxRetries", "headers"];
+const RELAY_KEYS: &[&str] = &["url", "intervalMs", "WebSocket"];
+/// The rest between polls while a relay is connected, when none is given: pushes wake the watch sooner.
+const DEFAULT_RELAY_INTERVAL_MS: f64 = 60_000.0;
 /// The options a watch passes on to each of its calls.
 const PER_CALL_KEYS: [&str; 3] = ["timeoutMs", "maxRetries", "headers"];
 const CURSOR_KEYS: &[&str] = &["v", "watermark", "chats"];
@@ -32,6 +35,10 @@ pub struct WatchHandle {
     signal: JsValue,
     /// `{ timeoutMs, maxRetries, headers }` as given (checked), for each call.
     per_call: JsValue,
+    /// `{ url, intervalMs, WebSocket }` (checked, frozen), or undefined without a relay.
+    relay: JsValue,
+    /// The interval while no relay is connected.
+    interval_ms: f64,
     /// The bodies of this poll's chats, at the positions the machine gives them.
     chats: Vec<JsValue>,
     /// The feed items of the chat being read, in the order they came.
@@ -49,6 +56,7 @@ impl WatchHandle {
         let mut settings = Settings::default();
         let mut start = Start::Now;
         let mut signal = JsValue::UNDEFINED;
+        let mut relay = JsValue::UNDEFINED;
         let per_call = Object::new();
         if let Some(o) = &o {
             if let Some(ms) = opt_number(o, "intervalMs")? {
@@ -65,6 +73,7 @@ impl WatchHandle {
                 settings.page_size = validate::limit(n).map_err(|_| Error::invalid("pageSize must be an integer from 1 to 250"))?;
             }
             start = read_since(&get(o, "since")?)?;
+            relay = read_relay(&get(o, "relay")?)?;
             for key in PER_CALL_KEYS {
                 let value = get(o, key)?;
                 if !value.is_undefined() {
@@ -80,6 +89,8 @@ impl WatchHandle {
             budget: client.budget_cell(),
             signal,
             per_call: Object::freeze(&per_call).into(),
+            relay,
+            interval_ms: settings.interval_ms,
             chats: Vec::new(),
             items: Vec::new(),
             next: JsValue::UNDEFINED,
@@ -96,6 +107,28 @@ impl WatchHandle {
     #[wasm_bindgen(getter, js_name = callOptions)]
     pub fn call_options(&self) -> JsValue {
         self.per_call.clone()
+    }
+
+    /// `{ url, intervalMs, WebSocket }`: the relay to connect to (checked), or undefined.
+    #[wasm_bindgen(getter)]
+    pub fn relay(&self) -> JsValue {
+        self.relay.clone()
+    }
+
+    /// A relay pushed something: the watch polls soon (see [`Watch::wake`]).
+    pub fn wake(&mut self, now: f64) {
+        self.machine.wake(now);
+    }
+
+    /// Whether a relay is connected: its interval while it is, the watch's own while it is not.
+    #[wasm_bindgen(js_name = relayConnected)]
+    pub fn relay_connected(&mut self, connected: bool) {
+        let relay_interval = get_data(&self.relay, "intervalMs").as_f64();
+        let interval = match (connected, relay_interval) {
+            (true, Some(ms)) => ms,
+            _ => self.interval_ms,
+        };
+        self.machine.set_interval(interval);
     }
 
     /// What to do next: a number of milliseconds to wait; a request `{ operation, target, input, cursor }`
@@ -378,4 +411,37 @@ fn cursor_time(v: &JsValue, name: &str) -> Result<Option<i64>, Error> {
     }
     let n = v.as_f64().ok_or_else(|| Error::invalid(format!("since is not a cursor of this client: {name} must be a number")))?;
     validate::epoch_ms(name, n).map(Some).map_err(|_| Error::invalid(format!("since is not a cursor of this client: {name} is not a time")))
+}
+
+/// Reads `relay`: `{ url, intervalMs?, WebSocket? }`, a `ws:`/`wss:` URL whose pushes wake the watch.
+fn read_relay(v: &JsValue) -> Result<JsValue, Error> {
+    if v.is_undefined() {
+        return Ok(JsValue::UNDEFINED);
+    }
+    let o = options_object(v, "relay", RELAY_KEYS)?.ok_or_else(|| Error::invalid("relay must be an object { url, intervalMs?, WebSocket? }"))?;
+    let url = convert::opt_string(&o, "url")?.ok_or_else(|| Error::invalid("relay.url must be a ws: or wss: URL"))?;
+    let lower = url.to_ascii_lowercase();
+    let scheme_ok = lower.starts_with("ws://") || lower.starts_with("wss://");
+    if !scheme_ok || url.len() > 2048 || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(Error::invalid("relay.url must be a ws: or wss: URL"));
+    }
+    let interval = match opt_number(&o, "intervalMs")? {
+        Some(ms) if ms.is_finite() && ms.fract() == 0.0 && (MIN_INTERVAL_MS..=MAX_INTERVAL_MS).contains(&ms) => ms,
+        Some(_) => return Err(Error::invalid(format!("relay.intervalMs must be an integer from {MIN_INTERVAL_MS} to {MAX_INTERVAL_MS}"))),
+        None => DEFAULT_RELAY_INTERVAL_MS,
+    };
+    let mut socket = get(&o, "WebSocket")?;
+    if socket.is_undefined() {
+        socket = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("WebSocket")).unwrap_or(JsValue::UNDEFINED);
+        if !socket.is_function() {
+            return Err(Error::invalid("this runtime has no WebSocket; pass relay.WebSocket"));
+        }
+    } else if !socket.is_function() {
+        return Err(Error::invalid("relay.WebSocket must be a WebSocket constructor"));
+    }
+    let out = Object::new();
+    set(&out, "url", &JsValue::from_str(&url));
+    set(&out, "intervalMs", &JsValue::from(interval));
+    set(&out, "WebSocket", &socket);
+    Ok(Object::freeze(&out).into())
 }

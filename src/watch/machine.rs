@@ -224,8 +224,16 @@ pub struct Watch {
     newest_at_start: Option<i64>,
     retry_at: Option<f64>,
     failures_in_row: u32,
+    /// A wake-up came while a poll ran: the next one starts as soon as the wake gap allows.
+    wake_pending: bool,
+    /// The last rest was stretched by a low budget: wake-ups wait for it.
+    held_by_budget: bool,
     stats: Stats,
 }
+
+/// The shortest time from one poll's start to the next when a wake-up (a relay's push) cuts a rest short, so
+/// that a burst of pushes costs at most one poll a second.
+pub const WAKE_GAP_MS: f64 = 1_000.0;
 
 impl Watch {
     /// A watch with these settings, starting there; `now` is the current time in ms.
@@ -235,7 +243,19 @@ impl Watch {
             Start::At(time) => (Some(time), Marks::default(), Phase::Resting(now)),
             Start::Resume(cursor) => (Some(cursor.watermark), cursor.marks, Phase::Resting(now)),
         };
-        Watch { settings, watermark, marks, phase, poll: Poll::default(), newest_at_start: None, retry_at: None, failures_in_row: 0, stats: Stats::default() }
+        Watch {
+            settings,
+            watermark,
+            marks,
+            phase,
+            poll: Poll::default(),
+            newest_at_start: None,
+            retry_at: None,
+            failures_in_row: 0,
+            wake_pending: false,
+            held_by_budget: false,
+            stats: Stats::default(),
+        }
     }
 
     /// Where the watch stands, once it knows (a start at "now" knows after its first answers).
@@ -246,6 +266,29 @@ impl Watch {
     /// What the watch has done so far.
     pub fn stats(&self) -> Stats {
         self.stats
+    }
+
+    /// Something changed (a relay pushed an event): cut the rest short, so that the next poll starts now, or
+    /// a second after the last one started, unless a low budget is what the watch is resting for. During a
+    /// poll, the next one starts as soon as that one ends.
+    pub fn wake(&mut self, now: f64) {
+        match self.phase {
+            Phase::Resting(at) => {
+                if !self.held_by_budget && self.retry_at.is_none() {
+                    let soonest = if self.stats.polls == 0 { now } else { self.poll.started_at + WAKE_GAP_MS };
+                    self.phase = Phase::Resting(at.min(soonest.max(now)));
+                }
+            }
+            Phase::Starting(_) | Phase::Stopped => {}
+            _ => self.wake_pending = true,
+        }
+    }
+
+    /// Changes the interval (a relay connected or went away); it applies from the next rest on.
+    pub fn set_interval(&mut self, interval_ms: f64) {
+        if interval_ms.is_finite() && interval_ms > 0.0 {
+            self.settings.interval_ms = interval_ms;
+        }
     }
 
     /// Whether the request outstanding is one for a chat's feed (else it is for a chat list).
@@ -534,7 +577,11 @@ impl Watch {
             }
         }
         self.marks.prune(self.watermark());
-        let rest = pace::rest_ms(self.settings.interval_ms, budget, self.poll.requests);
+        let mut rest = pace::rest_ms(self.settings.interval_ms, budget, self.poll.requests);
+        self.held_by_budget = rest > self.settings.interval_ms;
+        if std::mem::take(&mut self.wake_pending) && !self.held_by_budget {
+            rest = rest.min(WAKE_GAP_MS);
+        }
         self.stats.rest_ms = rest;
         self.phase = Phase::Resting(self.poll.started_at + rest);
     }

@@ -571,3 +571,49 @@ fn a_low_budget_widens_the_rest_and_the_cursor_stays_small() {
     driver.run(&mut watch, &mut fake, &mut seen, quiet, polls(24));
     assert_eq!(watch.stats().rest_ms, 100.0);
 }
+
+/// Runs the two list requests of an empty poll.
+fn empty_poll(watch: &mut Watch, now: f64, budget: Option<&RateLimit>) {
+    for _ in 0..2 {
+        assert!(matches!(watch.poll(now, budget), Action::Request(Request::Chats { .. })));
+        watch.on_chats(&[], false, now);
+    }
+}
+
+#[test]
+fn a_wake_up_cuts_the_rest_short_but_not_below_the_gap_nor_through_a_low_budget() {
+    // Resting for a minute; a push 10 ms into the rest starts the next poll a second after the last one started.
+    let mut watch = Watch::new(settings(60_000.0, 250), Start::At(0), 0.0);
+    empty_poll(&mut watch, 0.0, None);
+    assert_eq!(watch.poll(0.0, None), Action::Wait(60_000));
+    watch.wake(10.0);
+    assert_eq!(watch.poll(10.0, None), Action::Wait(990));
+    assert!(matches!(watch.poll(1000.0, None), Action::Request(_)));
+    // Long after the last poll, a push starts one at once.
+    watch.on_chats(&[], false, 1000.0);
+    watch.poll(1000.0, None);
+    watch.on_chats(&[], false, 1000.0);
+    watch.wake(30_000.0);
+    assert!(matches!(watch.poll(30_000.0, None), Action::Request(_)));
+    // A push during a poll: the next one starts a second after that one's start, not a minute.
+    let mut during = Watch::new(settings(60_000.0, 250), Start::At(0), 0.0);
+    assert!(matches!(during.poll(0.0, None), Action::Request(_)));
+    during.wake(0.0);
+    during.on_chats(&[], false, 0.0);
+    assert!(matches!(during.poll(0.0, None), Action::Request(_)));
+    during.on_chats(&[], false, 0.0);
+    assert_eq!(during.poll(0.0, None), Action::Wait(1000));
+    // A low budget holds the rest: a push does not shorten it.
+    let low = RateLimit { limit: Some(750.0), remaining: Some(10.0), cost: Some(1.0), full_in_seconds: Some(59.0) };
+    let mut held = Watch::new(settings(1000.0, 250), Start::At(0), 0.0);
+    empty_poll(&mut held, 0.0, Some(&low));
+    let rest = held.poll(0.0, Some(&low));
+    assert!(matches!(rest, Action::Wait(ms) if ms > 1000), "{rest:?}");
+    held.wake(10.0);
+    let Action::Wait(ms) = rest else { return };
+    assert_eq!(held.poll(10.0, Some(&low)), Action::Wait(ms - 10));
+    // The interval can change between rests (a relay connecting, or going away); nonsense is ignored.
+    held.set_interval(50.0);
+    held.set_interval(f64::NAN);
+    assert_eq!(held.settings.interval_ms, 50.0);
+}
