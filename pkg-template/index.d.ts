@@ -276,6 +276,12 @@ export interface WatchOptions {
   archived?: boolean;
   /** Chats and feed items asked for per request, 1–250; 250 by default. */
   pageSize?: number;
+  /**
+   * A relay of GoSquared's webhooks (see examples/live-relay): each push makes the watch poll at once (at most once
+   * a second); while connected it polls every `intervalMs` of the relay (60,000 by default) as a safety net. Events
+   * still come from the API, so nothing is lost or repeated when pushes are. `WebSocket` where the runtime has none.
+   */
+  relay?: { url: string; intervalMs?: number; WebSocket?: new (url: string) => WebSocket };
   /** Ends the watch: a pending `next()` rejects with the signal's reason. */
   signal?: AbortSignal;
   /** Per-attempt timeout of each call the watch makes. */

@@ -76,7 +76,10 @@ export async function everyMethod(): Promise<number> {
 }
 
 export async function watchInbox(saved: string | undefined): Promise<string | undefined> {
-  const options: WatchOptions = { intervalMs: 3000, archived: false, signal: controller.signal, maxRetries: 1 };
+  const options: WatchOptions = {
+    intervalMs: 3000, archived: false, signal: controller.signal, maxRetries: 1,
+    relay: { url: "wss://relay.example.com/events?token=t", intervalMs: 60_000, WebSocket },
+  };
   const since: WatchCursor | undefined = saved === undefined ? undefined : (JSON.parse(saved) as WatchCursor);
   const watcher: Watcher = client.watch({ ...options, since: since ?? new Date(Date.now() - 3_600_000) });
   for await (const event of watcher) {
