@@ -62,6 +62,12 @@ export function exportChats(client, options, sink) {
   return glue.exportChats(client, options, sink);
 }
 
+/** Starts the core's watch on a client (or, while the module loads, a promise of it); bad options throw. */
+export function newWatch(client, options) {
+  if (client instanceof Promise) return client.then((ready) => guarded(() => new glue.Watch(ready, options)));
+  return guarded(() => new glue.Watch(client, options));
+}
+
 /** The edge toolkit's core functions, each throwing the package's error classes. */
 export const edge = Object.fromEntries(
   ["parseChatMessageWebhook", "verifyWebhookSecretInUrl", "personSignature", "normalizeProxyConfig", "proxyDecide", "proxyAnswer", "proxyBodyTooLarge"].map(

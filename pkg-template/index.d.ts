@@ -259,6 +259,14 @@ export declare class ChatClient {
    * retries, and a last `summary`. Bad options throw `InvalidRequestError` before any request.
    */
   exportChats(options?: ExportOptions): ReadableStream<Uint8Array>;
+  /**
+   * Watches the inbox by polling only what changed: the chats active since the last poll, then each one's
+   * new feed items, through the same calls (retries, timeouts, errors) as every method. An async iterable of
+   * `message` and `chat` events; `watcher.cursor` resumes it later with no gap and no repeat. It rests
+   * longer as the rate-limit budget runs low and after failed polls; only a refused key, a request the API
+   * refuses, the signal, or leaving the loop ends it. Bad options throw `InvalidRequestError` at once.
+   */
+  watch(options?: WatchOptions): Watcher;
   readonly [Symbol.toStringTag]: "ChatClient";
 }
 
@@ -330,6 +338,83 @@ export type ExportLine = ChatLine | ItemLine | ErrorLine | SummaryLine;
 export declare function readExportLines(
   source: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string> | string,
 ): AsyncIterableIterator<ExportLine>;
+
+/** Options of `watch`. */
+export interface WatchOptions {
+  /**
+   * Where to start: a cursor from `watcher.cursor` (go on from there), or a time (every message from it on);
+   * by default, after the newest activity the chat lists show when the watch starts.
+   */
+  since?: WatchCursor | Date | string | number;
+  /** The rest between polls, in ms, while the budget is comfortable: 10 to 600,000; 5,000 by default. */
+  intervalMs?: number;
+  /** Also list archived chats (to see chats being archived); `true` by default. Off, a poll costs one request less. */
+  archived?: boolean;
+  /** Chats and feed items asked for per request, 1–250; 250 by default. */
+  pageSize?: number;
+  /**
+   * A relay of GoSquared's webhooks (see examples/live-relay): each push makes the watch poll at once (at most once
+   * a second); while connected it polls every `intervalMs` of the relay (60,000 by default) as a safety net. Events
+   * still come from the API, so nothing is lost or repeated when pushes are. `WebSocket` where the runtime has none.
+   */
+  relay?: { url: string; intervalMs?: number; WebSocket?: new (url: string) => WebSocket };
+  /** Ends the watch: a pending `next()` rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Per-attempt timeout of each call the watch makes. */
+  timeoutMs?: number;
+  /** Retries of each call the watch makes, before the watch's own rest and retry. */
+  maxRetries?: number;
+  /** Headers for each call the watch makes. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * Where a watch stands, JSON-serialisable: every feed item before `watermark` (epoch ms) was handled; for each
+ * chat listed, every item up to `at` was, with `ids` those handled at exactly `at`. Treat it as opaque.
+ */
+export interface WatchCursor {
+  v: 1;
+  watermark: number;
+  chats: { id: string; at?: number; ids?: string[]; announced?: number; read?: number }[];
+}
+
+/** A new message or note (`message.private` is `true` on notes), in order within its chat, each once. */
+export interface WatchMessageEvent {
+  type: "message";
+  chatId: string;
+  message: Message & { type?: "message" };
+}
+
+/** A chat appeared or moved (new activity, archived, brought back); `archived` says which list it is in now. */
+export interface WatchChatEvent {
+  type: "chat";
+  chatId: string;
+  chat: Chat;
+  archived: boolean;
+}
+
+/** What `watch` hands out. */
+export type WatchEvent = WatchMessageEvent | WatchChatEvent;
+
+/** What a watch has done: polls started, requests sent, events handed out, calls failed, the last rest in ms. */
+export interface WatchStats {
+  polls: number;
+  requests: number;
+  events: number;
+  failures: number;
+  restMs: number;
+}
+
+/** A running watch: `for await` its events; `break` (or `return()`) ends it and frees its timer and listener. */
+export interface Watcher extends AsyncIterableIterator<WatchEvent> {
+  /** Where the watch stands; pass it to `watch({ since })` to go on from here. Undefined until it knows. */
+  readonly cursor: WatchCursor | undefined;
+  /** Its counts so far, or undefined before it has started. */
+  readonly stats: WatchStats | undefined;
+  next(): Promise<IteratorResult<WatchEvent, undefined>>;
+  return(value?: unknown): Promise<IteratorResult<WatchEvent, undefined>>;
+  [Symbol.asyncIterator](): Watcher;
+}
 
 /** What a webhook fires on; `chat_message` by default. */
 export type WebhookTrigger = "chat_message" | "entered_smart_group" | "exited_smart_group" | "traffic_dip" | "traffic_spike";

@@ -6,6 +6,7 @@
 //! - `export`: the bulk export's plan;
 //! - `edge`: webhooks, Secure Mode signatures and the key-safe proxy;
 //! - `util`: encoding, numbers, text and time helpers;
+//! - `watch`: the live inbox's polling decisions, cursor and pacing;
 //! - `wasm`: every `#[wasm_bindgen]` item, the only code that touches JS values.
 //!
 //! Everything outside `wasm` is pure and tested natively with `cargo test`.
@@ -15,6 +16,7 @@ pub mod call;
 pub mod edge;
 pub mod export;
 pub mod util;
+pub mod watch;
 
 pub use api::{endpoints, error, validate};
 pub use call::{answer, pagination, rate_limit, retry};

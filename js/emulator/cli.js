@@ -8,6 +8,7 @@ import { startEmulator, DEFAULT_API_KEY, DEFAULT_SITE_TOKEN } from './server.js'
 import { parseSeed } from './store.js';
 import { normalizeFault } from './faults.js';
 import { normalizeRateLimit } from './ratelimit.js';
+import { MIN_EVERY_MS, startCustomers } from './customers.js';
 
 const DEFAULT_CLI_SEED = '5:8';
 
@@ -26,6 +27,8 @@ Options:
   --fault JSON           queue a fault at start (repeatable), e.g.
                          '{"match":{"method":"POST"},"status":503,"times":2}'
                          (at run time: curl -X POST URL/__emulator/faults -d JSON)
+  --customers MS         demo: a customer writes into a random chat every MS ms
+                         (each message printed to stdout; webhooks delivered)
   --log                  print one line per request to stderr
   -h, --help             show this help
 `;
@@ -52,6 +55,7 @@ function parseCli(argv) {
         'rate-limit': { type: 'string' },
         fault: { type: 'string', multiple: true },
         log: { type: 'boolean' },
+        customers: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -87,6 +91,13 @@ function parseCli(argv) {
       return usageError(`invalid --rate-limit: ${err.message}`);
     }
   }
+  let customers;
+  if (v.customers !== undefined) {
+    if (!/^\d+$/.test(v.customers) || Number(v.customers) < MIN_EVERY_MS) {
+      return usageError(`invalid --customers ${JSON.stringify(v.customers)} (milliseconds, at least ${MIN_EVERY_MS})`);
+    }
+    customers = Number(v.customers);
+  }
   const faults = [];
   for (const text of v.fault ?? []) {
     try {
@@ -99,6 +110,7 @@ function parseCli(argv) {
   }
   return {
     faults,
+    customers,
     port,
     host: v.host ?? '127.0.0.1',
     apiKey: v['api-key'] ?? DEFAULT_API_KEY,
@@ -110,7 +122,7 @@ function parseCli(argv) {
 }
 
 async function main() {
-  const { faults, ...options } = parseCli(process.argv.slice(2));
+  const { faults, customers, ...options } = parseCli(process.argv.slice(2));
   let emulator;
   try {
     emulator = await startEmulator(options);
@@ -122,10 +134,15 @@ async function main() {
   process.stdout.write(
     `gosquared-chat emulator listening on ${emulator.url} (api_key=${emulator.apiKey} site_token=${emulator.siteToken})\n`,
   );
+  const writer = customers === undefined ? undefined : startCustomers(emulator, {
+    everyMs: customers,
+    onMessage: (m) => process.stdout.write(`customer ${m.person_id}: ${m.content}\n`),
+  });
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    writer?.stop();
     await emulator.close();
     process.exit(0);
   };

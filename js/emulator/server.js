@@ -16,8 +16,10 @@ import { page, parsePaging, parseRange } from './params.js';
 import { RateLimiter, normalizeRateLimit } from './ratelimit.js';
 import { FaultQueue, defaultFaultBody, htmlErrorPage } from './faults.js';
 import { WebhookRegistry } from './webhooks.js';
+import { customerMessage } from './customers.js';
 
 export { ChatStore, ApiError } from './store.js';
+export { customerMessage, startCustomers } from './customers.js';
 
 export const DEFAULT_API_KEY = 'demo_key';
 export const DEFAULT_SITE_TOKEN = 'GSN-000000-A';
@@ -441,6 +443,8 @@ export async function startEmulator(options = {}) {
           return jsonResponse(200, store.dump());
         case 'POST chats':
           return jsonResponse(201, api.addChat(parseObjectBody(ctx.rawBody)));
+        case 'POST customer-message':
+          return jsonResponse(200, customerMessage(api, parseAnyBody(ctx.rawBody) ?? {}));
         case 'GET webhook-deliveries':
           return jsonResponse(200, webhooks.deliveries);
         case 'GET faults':

@@ -64,3 +64,19 @@ export declare function startEmulator(options?: EmulatorOptions): Promise<Emulat
 
 export declare const DEFAULT_API_KEY: string;
 export declare const DEFAULT_SITE_TOKEN: string;
+
+/**
+ * Writes one customer message, as `POST /__emulator/customer-message` does: into `chatId` (created when new),
+ * or a chat picked at random (now and then a new `visitor-<n>`); `content` defaults to `"Customer message <n>"`.
+ * The chat's activity moves, an archived chat comes back, and `chat_message` webhooks are delivered.
+ */
+export declare function customerMessage(emulator: Emulator, body?: { chatId?: string; content?: string }): Message;
+
+/**
+ * Starts a writer that adds a customer message every `everyMs` (at least 10; 3000 by default) until `stop()`,
+ * as the CLI's `--customers MS` does. `seed` fixes the chats picked; `onMessage` sees each message.
+ */
+export declare function startCustomers(
+  emulator: Emulator,
+  options?: { everyMs?: number; seed?: number; onMessage?: (message: Message) => void },
+): { stop(): void };

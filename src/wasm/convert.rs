@@ -150,7 +150,7 @@ pub fn opt_number(obj: &JsValue, key: &str) -> Result<Option<f64>, Error> {
 }
 
 /// Reads a time given as a `Date`, an ISO 8601 string or epoch milliseconds.
-fn time_value(v: &JsValue, name: &str) -> Result<Option<i64>, Error> {
+pub fn time_value(v: &JsValue, name: &str) -> Result<Option<i64>, Error> {
     if v.is_undefined() {
         return Ok(None);
     }

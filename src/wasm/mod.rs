@@ -9,3 +9,4 @@ pub mod edge;
 mod error;
 mod export;
 pub mod reconcile;
+mod watch;
