@@ -15,7 +15,10 @@ export async function perform(client, operation, target, input, opts, cursor) {
   const call = client.call(operation, target, input, opts, cursor);
   try {
     const { signal, body, url, timeoutMs, method, headers } = call;
-    const init = body === undefined ? { method, headers } : { method, headers, body };
+    // redirect: "manual": a redirect is never followed, since the next request would carry the key in its query
+    // (and, after a 307 or 308, the body) to wherever the answer points; the core turns it into an error.
+    // No credentials, mode or cache: Workers throw on those.
+    const init = body === undefined ? { method, headers, redirect: "manual" } : { method, headers, body, redirect: "manual" };
     const injected = client.fetch;
     const observe = client.onEvent;
     const path = observe === undefined ? undefined : call.path;
@@ -132,6 +135,7 @@ const REASONS = {
   [AttemptFailure.TimedOut]: "timeout",
   [AttemptFailure.NotResponse]: "not-a-response",
   [AttemptFailure.NoFetch]: "no-fetch",
+  [AttemptFailure.Redirected]: "redirect",
 };
 
 /** Hands an event to the caller's observer; an observer that throws is not allowed to break the call. */
@@ -170,7 +174,9 @@ async function attempt(send, url, init, timeoutMs, signal) {
     stage = AttemptFailure.RequestFailed;
     const response = await Promise.race([pending, stopped]);
     stage = AttemptFailure.NotResponse;
-    const { status, headers, text: read } = response;
+    const { status, headers, text: read, type } = response;
+    // A browser's answer to a redirect under `redirect: "manual"`: status 0, nothing readable, not followed.
+    if (type === "opaqueredirect") return { failure: AttemptFailure.Redirected };
     if (typeof read !== "function") return { failure: AttemptFailure.NotResponse };
     stage = AttemptFailure.ReadFailed;
     const text = await Promise.race([read.call(response), stopped]);

@@ -58,7 +58,7 @@ export type IdempotencyRecord =
 export type ClientEvent =
   | { type: "request"; method: string; path: string; attempt: number }
   | { type: "response"; method: string; path: string; attempt: number; status: number; durationMs: number }
-  | { type: "failure"; method: string; path: string; attempt: number; reason: "network" | "timeout" | "not-a-response" | "no-fetch"; durationMs: number }
+  | { type: "failure"; method: string; path: string; attempt: number; reason: "network" | "timeout" | "not-a-response" | "no-fetch" | "redirect"; durationMs: number }
   | { type: "retry"; method: string; path: string; attempt: number; delayMs: number };
 
 /** A point in time: a `Date`, an ISO 8601 string (UTC when it has no offset) or epoch milliseconds. */
@@ -550,5 +550,8 @@ export declare class ServerError extends GoSquaredError {}
 export declare class ConnectionError extends GoSquaredError {}
 /** An attempt took longer than `timeoutMs`. */
 export declare class TimeoutError extends GoSquaredError {}
-/** A 2xx answer whose body was not the JSON expected. */
+/**
+ * A 2xx answer whose body was not the JSON expected, or a redirect (3xx, or a browser's opaque redirect): the
+ * client sends `redirect: "manual"` and never follows one, so the key never travels to another URL.
+ */
 export declare class ResponseFormatError extends GoSquaredError {}

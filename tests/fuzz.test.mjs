@@ -220,7 +220,8 @@ function checkRequest(request, name, args) {
   assert.equal(query.api_key, strictEncode(API_KEY));
   assert.equal(query.site_token, strictEncode(SITE_TOKEN));
   assert.equal(request.init.method, m.post ? "POST" : "GET");
-  assert.deepEqual(Object.keys(request.init).sort(), m.body ? ["body", "headers", "method", "signal"] : ["headers", "method", "signal"]);
+  assert.deepEqual(Object.keys(request.init).sort(), m.body ? ["body", "headers", "method", "redirect", "signal"] : ["headers", "method", "redirect", "signal"]);
+  assert.equal(request.init.redirect, "manual", "redirects are never followed");
   assert.ok(request.init.signal instanceof AbortSignal);
   if (m.body) {
     const sent = JSON.parse(request.init.body);

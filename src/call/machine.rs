@@ -40,6 +40,9 @@ pub enum AttemptFailure {
     NotResponse,
     /// There is no `fetch` to call.
     NoFetch,
+    /// `fetch` resolved to an opaque redirect: a browser's answer to a redirect under `redirect: "manual"`,
+    /// with no status and nothing readable.
+    Redirected,
 }
 
 impl AttemptFailure {
@@ -51,6 +54,7 @@ impl AttemptFailure {
             2 => AttemptFailure::ReadFailed,
             3 => AttemptFailure::TimedOut,
             5 => AttemptFailure::NoFetch,
+            6 => AttemptFailure::Redirected,
             _ => AttemptFailure::NotResponse,
         }
     }
@@ -183,6 +187,9 @@ impl Call {
         if let Some(rl) = RateLimit::from_headers(&header) {
             self.rate_limit = Some(rl);
         }
+        if (300..400).contains(&status) {
+            return self.conclude(Failure::Redirect, Error { status: Some(status), ..redirect_error(Some(status)) }, random);
+        }
         let retry_after = header("retry-after").and_then(|v| retry::parse_retry_after(&v, now_ms));
         let decoded = match answer::decode(self.request.expect, status, body, retry_after) {
             Ok(decoded) => decoded,
@@ -215,6 +222,7 @@ impl Call {
             }
             AttemptFailure::NotResponse => (Failure::Connection, Error::new(ErrorKind::ResponseFormat, "fetch resolved to something that is not a Response")),
             AttemptFailure::NoFetch => (Failure::Connection, Error::new(ErrorKind::Connection, "no fetch function is available")),
+            AttemptFailure::Redirected => (Failure::Redirect, redirect_error(None)),
             AttemptFailure::FetchThrew | AttemptFailure::RequestFailed | AttemptFailure::ReadFailed => {
                 let mut message = String::from(match how {
                     AttemptFailure::FetchThrew => "fetch threw: ",
@@ -277,6 +285,20 @@ impl Call {
             None => error,
         })
     }
+}
+
+/// The error for a redirect. Requests are sent with `redirect: "manual"` and a redirect is never followed:
+/// the next request would carry the key in its query (and, after a 307 or 308, the body) to wherever the
+/// answer points. The message names no URL; the `Location` header is never read.
+fn redirect_error(status: Option<u16>) -> Error {
+    let mut message = String::from("The API answered with a redirect");
+    if let Some(s) = status {
+        message.push_str(" (HTTP ");
+        message.push_str(&s.to_string());
+        message.push(')');
+    }
+    message.push_str(", which the client does not follow");
+    Error::new(ErrorKind::ResponseFormat, message)
 }
 
 #[cfg(test)]
@@ -415,6 +437,25 @@ mod tests {
         assert_eq!(step, Step::Retry(500.0));
         let mut c = Call::new(settings(), c.request().clone(), None, Some(0));
         assert_eq!(failed(c.on_answer(700.5, no_headers, &object(&[]), no_list, 0.0, 0.0)).kind, ErrorKind::ResponseFormat);
+    }
+
+    #[test]
+    fn a_redirect_ends_the_call_at_once_and_names_no_url() {
+        for op in [Op::GetChat, Op::ArchiveChat] {
+            for status in [301.0, 302.0, 303.0, 307.0, 308.0] {
+                let mut c = call(op, "x", Args::None);
+                let location = |name: &str| (name == "location").then(|| "https://elsewhere.example/?api_key=sk+key".to_owned());
+                let e = failed(c.on_answer(status, location, &object(&[]), no_list, 0.0, 0.0));
+                assert_eq!((e.kind, e.status, e.attempts, e.may_have_succeeded), (ErrorKind::ResponseFormat, Some(status as u16), 1, false));
+                assert!(e.message.starts_with(&format!("The API answered with a redirect (HTTP {status}), which the client does not follow")), "{}", e.message);
+                assert!(!e.message.contains("elsewhere") && !e.message.contains("api_key"), "{}", e.message);
+            }
+        }
+        let mut c = call(Op::SendMessage, "x", Args::Content("hi".into(), None));
+        let e = failed(c.on_failure(AttemptFailure::Redirected, Vec::new(), 0.0));
+        assert_eq!((e.kind, e.status, e.attempts), (ErrorKind::ResponseFormat, None, 1));
+        assert_eq!(e.message, "The API answered with a redirect, which the client does not follow [POST /chat/v1/chats/x/messages]");
+        assert_eq!(AttemptFailure::from_number(6), AttemptFailure::Redirected);
     }
 
     #[test]

@@ -18,6 +18,9 @@ pub enum Failure {
     Connection,
     /// The attempt timed out: the request may have been processed.
     Timeout,
+    /// The answer was a redirect, which the client does not follow (it would carry the key to another URL):
+    /// never retried.
+    Redirect,
 }
 
 /// Whether a failure may be retried for this class of request.
@@ -26,6 +29,7 @@ pub enum Failure {
 /// Sending a message or a note retries only 429, which the API answers without processing the request.
 pub fn is_retryable(class: RetryClass, failure: Failure) -> bool {
     match (class, failure) {
+        (_, Failure::Redirect) => false,
         (_, Failure::Status(429)) => true,
         (RetryClass::NonIdempotentWrite, _) => false,
         (_, Failure::Connection | Failure::Timeout) => true,
@@ -38,6 +42,7 @@ pub fn may_have_succeeded(class: RetryClass, failure: Failure) -> bool {
     class != RetryClass::Read
         && match failure {
             Failure::Connection | Failure::Timeout => true,
+            Failure::Redirect => false,
             Failure::Status(s) => s >= 500 || (200..300).contains(&s),
         }
 }
@@ -152,6 +157,15 @@ mod tests {
         }
         assert!(!may_have_succeeded(Read, Failure::Timeout));
         assert!(!may_have_succeeded(Read, Failure::Status(503)));
+    }
+
+    #[test]
+    fn redirects_are_never_retried_and_never_applied() {
+        for class in [Read, IdempotentWrite, NonIdempotentWrite] {
+            assert!(!is_retryable(class, Failure::Redirect), "{class:?}");
+            assert!(!may_have_succeeded(class, Failure::Redirect), "{class:?}");
+            assert_eq!(decide(class, Failure::Redirect, 1, 10, Some(0.0), 0.0), Decision::Stop);
+        }
     }
 
     #[test]

@@ -548,6 +548,8 @@ pub enum AttemptFailureCode {
     NotResponse = 4,
     /// Neither an injected nor a global `fetch` exists.
     NoFetch = 5,
+    /// `fetch` resolved to an opaque redirect (a browser's answer to `redirect: "manual"`).
+    Redirected = 6,
 }
 
 /// Throws the signal's abort reason if it has fired, as `AbortSignal.throwIfAborted` does; a signal-like

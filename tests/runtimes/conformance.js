@@ -531,6 +531,21 @@ test("a 2xx body that is not the JSON expected is a ResponseFormatError", async 
   await expectError(ctx, client.listChats(), "ResponseFormatError");
 });
 
+test("a redirect is a ResponseFormatError: never followed, never retried", async (ctx) => {
+  // The answer points back at the emulator's own API: a followed redirect would show as a second request.
+  const location = `${ctx.env.url}/chat/v1/chats?followed=1`;
+  const calls = [[302, (c) => c.listChats()], [307, (c) => c.sendMessage(ADA, { content: "hi" })]];
+  for (const [status, call] of calls) {
+    const before = (await ctx.control.apiRequests()).length;
+    await ctx.control.inject({ status, headers: { location } });
+    const e = await expectError(ctx, call(clientFor(ctx, { maxRetries: 2 })), "ResponseFormatError", { attempts: 1 });
+    // Browsers answer `redirect: "manual"` with an opaque redirect, which has no status.
+    ok(e.status === status || e.status === undefined, `status: ${e.status}`);
+    ok(e.message.includes("redirect") && !e.message.includes("followed"), e.message);
+    equal((await ctx.control.apiRequests()).length, before + 1, "requests sent");
+  }
+});
+
 test("a 2xx body carrying an error code is classified by that code", async (ctx) => {
   await ctx.control.inject({ status: 200, body: { code: 4001, message: "Your API Key is not authorised for this endpoint" } });
   await expectError(ctx, clientFor(ctx, { maxRetries: 0 }).listChats(), "AuthenticationError", { status: 200, code: 4001 });

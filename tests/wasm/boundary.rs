@@ -449,6 +449,21 @@ fn failures_time_out_and_redact_what_was_thrown() {
     assert_eq!(descriptor(&e, "ConnectionError"), "no fetch function is available [GET /chat/v1/chats/c1]");
 }
 
+#[wasm_bindgen_test]
+fn a_redirect_ends_the_call_without_a_retry() {
+    let c = client();
+    // Retries are allowed, and a redirect still ends the call at its first answer.
+    let mut get_chat = call(&c, Operation::GetChat, s("c1"), JsValue::UNDEFINED, obj(&[("maxRetries", n(2.0))]));
+    let e = thrown(answer(&mut get_chat, 302.0, ""), "302");
+    assert_eq!(descriptor(&e, "ResponseFormatError"), "The API answered with a redirect (HTTP 302), which the client does not follow [GET /chat/v1/chats/c1]");
+    assert_eq!((get(&e, "status"), get(&e, "attempts"), get(&e, "mayHaveSucceeded")), (n(302.0), n(1.0), JsValue::FALSE));
+    // A browser's opaque redirect has no status.
+    let mut send = call(&c, Operation::SendMessage, s("c1"), obj(&[("content", s("hi"))]), JsValue::UNDEFINED);
+    let e = thrown(send.failure(AttemptFailureCode::Redirected as u32, &JsValue::UNDEFINED), "opaque redirect");
+    assert_eq!(descriptor(&e, "ResponseFormatError"), "The API answered with a redirect, which the client does not follow [POST /chat/v1/chats/c1/messages]");
+    assert!(get(&e, "status").is_undefined());
+}
+
 // ---- the client's rate-limit reading ----
 
 #[wasm_bindgen_test]
