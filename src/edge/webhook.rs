@@ -257,12 +257,14 @@ impl NewWebhook {
     }
 }
 
-/// Checks a webhook id given as a string or an integer and returns it as text.
+/// Checks a webhook id given as a string or an integer and returns it as text. A string id follows the rules
+/// of a chat id (at most 1024 characters, no `/` or `\\`, not `.` or `..`): it is one segment of the path.
 pub fn webhook_id(id: &Found) -> Result<String, Error> {
     let bad = || Error::invalid("webhookId must be a non-empty string or a non-negative integer");
     match id {
+        Found::Text(t) if t.is_empty() => Err(bad()),
         Found::Text(t) => {
-            validate::chat_id(t).map_err(|_| bad())?;
+            validate::path_segment_id("webhookId", t)?;
             Ok(t.clone())
         }
         Found::Number(n) if n.is_finite() && n.fract() == 0.0 && *n >= 0.0 && *n <= validate::MAX_SAFE_INTEGER => Ok((*n as u64).to_string()),
@@ -317,6 +319,7 @@ mod tests {
             ("message.html_content", Found::Number(1.0), "message.html_content must be a string"),
             ("message.timestamp", Found::Number(f64::NAN), "message.timestamp must be a finite number"),
             ("message.person_id", Found::Text("..".into()), "not a usable chat id"),
+            ("message.person_id", Found::Text("team/sales".into()), "not a usable chat id"),
         ] {
             let mut map = sample();
             map.insert(path.to_owned(), bad);
@@ -389,6 +392,14 @@ mod tests {
         assert_eq!(webhook_id(&Found::Text("wh_1".into())).as_deref(), Ok("wh_1"));
         for bad in [Found::Number(1.5), Found::Number(-1.0), Found::Text(String::new()), Found::Null, Found::Text("..".into())] {
             assert!(webhook_id(&bad).is_err());
+        }
+    }
+
+    #[test]
+    fn webhook_ids_with_slashes_are_refused() {
+        for bad in ["/", "wh/1", "wh\\1", "../webhooks", "..", "."] {
+            let message = webhook_id(&Found::Text(bad.into())).err().map(|e| e.message).unwrap_or_default();
+            assert!(message.starts_with("webhookId must not"), "{bad:?}: {message}");
         }
     }
 }

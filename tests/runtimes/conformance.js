@@ -483,7 +483,7 @@ test("401 and 403 are AuthenticationErrors without the key in them", async (ctx)
 });
 
 test("404 is a NotFoundError with the encoded path", async (ctx) => {
-  await expectError(ctx, clientFor(ctx).getChat("no/such chat"), "NotFoundError", { status: 404, path: "/chat/v1/chats/no%2Fsuch%20chat" });
+  await expectError(ctx, clientFor(ctx).getChat("no such chat?"), "NotFoundError", { status: 404, path: "/chat/v1/chats/no%20such%20chat%3F" });
 });
 
 test("429 is a RateLimitError with retryAfterMs", async (ctx) => {
