@@ -194,7 +194,8 @@ function headerValues(headers) {
   headerNames ??= answerHeaders().split("\n");
   try {
     let lines = "";
-    for (const name of headerNames) lines += `${headers.get(name) ?? ""}\n`;
+    // Each value is cut to 256 characters, more than any the core reads, so that no header fills wasm memory.
+    for (const name of headerNames) lines += `${String(headers.get(name) ?? "").slice(0, 256)}\n`;
     return lines;
   } catch {
     return "";

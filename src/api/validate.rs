@@ -8,6 +8,16 @@ pub const MAX_LIMIT: u32 = 250;
 pub const MAX_CHAT_ID_CHARS: usize = 1024;
 /// The longest message or note accepted, in characters.
 pub const MAX_CONTENT_CHARS: usize = 100_000;
+/// The longest API key or site token accepted, in characters.
+pub const MAX_CREDENTIAL_CHARS: usize = 1024;
+/// The longest base URL accepted, in characters.
+pub const MAX_BASE_URL_CHARS: usize = 2048;
+/// The longest header name accepted, in characters.
+pub const MAX_HEADER_NAME_CHARS: usize = 256;
+/// The longest header value accepted, in characters.
+pub const MAX_HEADER_VALUE_CHARS: usize = 8192;
+/// The most extra headers a client may be given.
+pub const MAX_HEADERS: usize = 100;
 /// The most retries one call may ask for.
 pub const MAX_RETRIES: u32 = 10;
 /// The longest per-attempt timeout, the largest delay `setTimeout` honours.

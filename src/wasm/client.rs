@@ -5,7 +5,7 @@
 use crate::answer::{BodyKind, BodyView, Decoded};
 use crate::bindings::{json_parse, json_stringify, read_data, Shapes};
 use crate::call::machine::{AttemptFailure, Call, ListFacts, PageOutcome, Settings, Step, Success};
-use crate::convert::{self, get, get_data, opt_number, opt_string, options_object};
+use crate::convert::{self, get, get_data, opt_number, opt_string_within, options_object};
 use crate::endpoints::{auth_query, ApiRequest, Args, Input, Op, Target, DEFAULT_BASE_URL, OPS};
 use crate::error::{ApiCode, Error};
 use crate::rate_limit::RateLimit;
@@ -81,18 +81,18 @@ impl Client {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue, shapes: Shapes) -> Result<Client, JsValue> {
         let o = options_object(&options, "options", CLIENT_KEYS)?.ok_or_else(|| Error::invalid("options must be an object with apiKey and siteToken"))?;
-        let base = opt_string(&o, "baseUrl")?;
+        let base = opt_string_within(&o, "baseUrl", validate::MAX_BASE_URL_CHARS)?;
         let base_url = match &base {
             Some(b) => validate::base_url(b)?,
             None => DEFAULT_BASE_URL.to_owned(),
         };
-        let api_key = opt_string(&o, "apiKey")?;
+        let api_key = opt_string_within(&o, "apiKey", validate::MAX_CREDENTIAL_CHARS)?;
         match &api_key {
             Some(k) => validate::credential("apiKey", k)?,
             None if base.is_none() => return Err(Error::invalid("apiKey is required unless baseUrl points at a proxy that adds it").into()),
             None => {}
         }
-        let site_token = opt_string(&o, "siteToken")?.ok_or_else(|| Error::invalid("siteToken is required"))?;
+        let site_token = opt_string_within(&o, "siteToken", validate::MAX_CREDENTIAL_CHARS)?.ok_or_else(|| Error::invalid("siteToken is required"))?;
         validate::credential("siteToken", &site_token)?;
         let fetch = get(&o, "fetch")?;
         if !fetch.is_undefined() && !fetch.is_function() {
@@ -385,7 +385,7 @@ impl ParsedBody {
     fn list_facts(&self, previous_first: Option<&JsValue>) -> ListFacts {
         let Some(items) = self.items() else { return ListFacts::default() };
         let c = self.at("cardinality");
-        let cardinality = c.as_f64().or_else(|| c.as_string().and_then(|s| crate::number::parse_decimal(&s))).filter(|c| c.is_finite() && *c >= 0.0);
+        let cardinality = c.as_f64().or_else(|| convert::string_start(&c, 64).and_then(|s| crate::number::parse_decimal(&s))).filter(|c| c.is_finite() && *c >= 0.0);
         let mut repeats_previous = false;
         if let Some(previous) = previous_first {
             let key = fingerprint(&items);
@@ -422,12 +422,13 @@ impl BodyView for ParsedBody {
         if !source.is_object() {
             return (None, None);
         }
+        // Only the start of each text is copied: the code is shown up to 60 characters, the message up to 300.
         let code = read_data(&source, &convert::name("code"));
         let code = match code.as_f64() {
             Some(n) => Some(ApiCode::Number(n)),
-            None => code.as_string().map(|s| ApiCode::Text(crate::error::truncate(&s, 60))),
+            None => convert::string_start(&code, 240).map(|s| ApiCode::Text(crate::error::truncate(&s, 60))),
         };
-        (code, read_data(&source, &convert::name("message")).as_string())
+        (code, convert::string_start(&read_data(&source, &convert::name("message")), 1200))
     }
 }
 
@@ -437,7 +438,8 @@ pub(crate) fn cause_chain(thrown: &JsValue) -> Vec<(String, String)> {
     let mut chain = Vec::new();
     let mut current = thrown.clone();
     while chain.len() < MAX_CAUSES && current.is_object() {
-        let text = |key: &str| get(&current, key).ok().and_then(|v| v.as_string()).map(|t| crate::error::truncate(&t, 200));
+        // Only the start of each text is copied: whatever was thrown, it is shown shortened.
+        let text = |key: &str| get(&current, key).ok().and_then(|v| convert::string_start(&v, 800)).map(|t| crate::error::truncate(&t, 200));
         let (Some(name), Some(message)) = (text("name").or_else(|| Some("Error".to_owned())), text("message")) else { break };
         chain.push((name, message));
         current = get(&current, "cause").unwrap_or(JsValue::UNDEFINED);
@@ -515,11 +517,17 @@ fn read_headers(v: &JsValue) -> Result<Vec<(String, String)>, Error> {
         return Err(Error::invalid("headers must be an object of strings"));
     }
     let keys = Reflect::own_keys(v).map_err(|_| Error::invalid("could not read headers"))?;
+    if keys.length() as usize > validate::MAX_HEADERS {
+        return Err(Error::invalid(format!("headers has more than {} entries", validate::MAX_HEADERS)));
+    }
     let mut out = Vec::new();
     for key in keys.iter() {
-        let name = key.as_string().ok_or_else(|| Error::invalid("headers must have string names"))?;
+        if !key.is_string() {
+            return Err(Error::invalid("headers must have string names"));
+        }
+        let name = convert::string_within(&key, "a header name", validate::MAX_HEADER_NAME_CHARS)?;
         validate::header_name(&name)?;
-        let value = convert::string(&get(v, &name)?, "a header value")?;
+        let value = convert::string_within(&get(v, &name)?, "a header value", validate::MAX_HEADER_VALUE_CHARS)?;
         validate::header_value(&value)?;
         out.push((name.to_ascii_lowercase(), value));
     }

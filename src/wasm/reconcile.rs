@@ -14,7 +14,7 @@ use crate::convert::{self, get, get_data, is_plain_object, set};
 use crate::endpoints::{Args, Op};
 use crate::error::{Error, ErrorKind};
 use crate::validate::Sender;
-use js_sys::{Array, Object};
+use js_sys::{Array, JsString, Object};
 use std::cell::OnceCell;
 use wasm_bindgen::prelude::*;
 
@@ -97,6 +97,9 @@ impl SendSettings {
     }
 }
 
+/// The longest fingerprint read back from a store: this client writes 64 hex digits.
+const MAX_FINGERPRINT_UNITS: u32 = 256;
+
 fn optional_bool(o: &JsValue, key: &str) -> Result<Option<bool>, Error> {
     let v = get(o, key)?;
     if v.is_undefined() {
@@ -113,7 +116,7 @@ fn optional_key(o: &JsValue) -> Result<Option<String>, Error> {
     if !v.is_string() {
         return Err(Error::invalid("idempotencyKey must be a string"));
     }
-    let key = convert::string(&v, "idempotencyKey")?;
+    let key = convert::string_within(&v, "idempotencyKey", idempotency::MAX_KEY_CHARS)?;
     idempotency::key(&key)?;
     Ok(Some(key))
 }
@@ -180,7 +183,7 @@ impl Checked {
         let ts = get_data(item, "timestamp");
         let timestamp = match ts.as_f64() {
             Some(n) => Some(n),
-            None => ts.as_string().and_then(|t| crate::number::parse_decimal(&t).or_else(|| crate::time::parse_iso(t.trim()).map(|ms| ms as f64))),
+            None => convert::string_start(&ts, 64).and_then(|t| crate::number::parse_decimal(&t).or_else(|| crate::time::parse_iso(t.trim()).map(|ms| ms as f64))),
         }
         .filter(|n| n.is_finite());
         let identical = get_data(item, "content") == self.content && {
@@ -227,8 +230,10 @@ impl Checked {
         if !is_plain_object(value) || get(value, "version")?.as_f64() != Some(RECORD_VERSION) {
             return Err(unreadable());
         }
-        let fingerprint = get(value, "fingerprint")?.as_string().ok_or_else(unreadable)?;
-        match get(value, "state")?.as_string().as_deref() {
+        // What the store gives back is measured before it is copied: no record this client wrote is longer.
+        let fingerprint = get(value, "fingerprint")?;
+        let fingerprint = fingerprint.dyn_ref::<JsString>().filter(|f| f.length() <= MAX_FINGERPRINT_UNITS).and_then(|f| f.as_string()).ok_or_else(unreadable)?;
+        match convert::string_start(&get(value, "state")?, 16).as_deref() {
             Some("pending") => {
                 let count = get(value, "count")?;
                 let count = match count.as_f64() {

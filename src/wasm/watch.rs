@@ -10,7 +10,7 @@ use crate::validate;
 use crate::watch::cursor::{Cursor, Mark, MAX_CURSOR_CHATS, MAX_MARK_IDS};
 use crate::watch::machine::{Action, ChatFact, Event, ItemFact, ItemKind, List, Request, Settings, Start, Verdict, Watch};
 use crate::watch::pace::{MAX_INTERVAL_MS, MIN_INTERVAL_MS};
-use js_sys::{Array, Object};
+use js_sys::{Array, JsString, Object};
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -175,7 +175,7 @@ impl WatchHandle {
 
     /// Takes the error a request failed with; returns true when it ends the watch.
     pub fn failed(&mut self, error: &JsValue, now: f64) -> bool {
-        let name = get(error, "name").ok().and_then(|n| n.as_string());
+        let name = get(error, "name").ok().and_then(|n| convert::string_start(&n, 64));
         let kind = name.as_deref().and_then(error_kind);
         let retry_after = get(error, "retryAfterMs").ok().and_then(|v| v.as_f64());
         self.machine.on_failure(kind, retry_after, now, js_sys::Math::random()) == Verdict::Fatal
@@ -305,7 +305,8 @@ fn body_time(v: &JsValue) -> Option<i64> {
     let ms = match v.as_f64() {
         Some(n) => n,
         None => {
-            let text = v.as_string()?;
+            // Only the start is copied: no time is longer.
+            let text = convert::string_start(v, 64)?;
             let text = text.trim();
             match crate::number::parse_decimal(text) {
                 Some(n) => n,
@@ -349,7 +350,7 @@ fn item_fact(item: &JsValue) -> ItemFact {
     if !convert::is_plain_object(item) {
         return ItemFact { id: None, time: None, kind: ItemKind::Other };
     }
-    let kind = match get_data(item, "type").as_string().as_deref() {
+    let kind = match convert::string_start(&get_data(item, "type"), 64).as_deref() {
         Some("message") => ItemKind::Message,
         Some(_) => ItemKind::Other,
         None if get_data(item, "content").is_string() => ItemKind::Message,
@@ -357,6 +358,11 @@ fn item_fact(item: &JsValue) -> ItemFact {
     };
     ItemFact { id: body_id(&get_data(item, "id")), time: body_time(&get_data(item, "timestamp")), kind }
 }
+
+/// The most item ids a cursor may hold in all.
+const MAX_CURSOR_IDS: usize = 100_000;
+/// The most UTF-16 code units a cursor's item ids may hold in all.
+const MAX_CURSOR_ID_UNITS: usize = 4_000_000;
 
 /// Reads `since`: nothing (start now), a time (a Date, an ISO 8601 string or epoch ms), or a cursor.
 fn read_since(v: &JsValue) -> Result<Start, Error> {
@@ -383,6 +389,8 @@ fn read_since(v: &JsValue) -> Result<Start, Error> {
         return Err(bad("it holds too many chats"));
     }
     let mut marks = Vec::with_capacity(chats.length() as usize);
+    // The ids are measured before they are copied, one by one and all together.
+    let (mut id_count, mut id_units) = (0usize, 0usize);
     for entry in chats.iter() {
         let e = options_object(&entry, "a cursor's chat", MARK_KEYS)?.ok_or_else(|| bad("a chat is not an object"))?;
         let id = convert::chat_id(&get(&e, "id")?).map_err(|_| bad("a chat's id is not a chat id"))?;
@@ -395,7 +403,17 @@ fn read_since(v: &JsValue) -> Result<Start, Error> {
                 if ids.length() as usize > MAX_MARK_IDS {
                     return Err(bad("a chat holds too many ids"));
                 }
-                let ids = ids.iter().map(|i| i.as_string().ok_or_else(|| bad("an id is not a string"))).collect::<Result<Vec<_>, _>>()?;
+                let mut read = Vec::with_capacity(ids.length() as usize);
+                for i in ids.iter() {
+                    let text = i.dyn_ref::<JsString>().ok_or_else(|| bad("an id is not a string"))?;
+                    id_count += 1;
+                    id_units += text.length() as usize;
+                    if convert::surely_longer(text, validate::MAX_CHAT_ID_CHARS) || id_count > MAX_CURSOR_IDS || id_units > MAX_CURSOR_ID_UNITS {
+                        return Err(bad("its ids are too many or too long"));
+                    }
+                    read.push(String::from(text));
+                }
+                let ids = read;
                 Some((at, ids))
             }
             _ => return Err(bad("a chat's at and ids go together")),

@@ -272,6 +272,15 @@ fn calls_refuse_bad_arguments_before_sending() {
     assert_eq!(refuse(Operation::GetChat, s("c1"), JsValue::UNDEFINED, obj(&[("signal", obj(&[("aborted", JsValue::FALSE)]))])), "signal must be an AbortSignal");
     let thrower = eval("{ get signal() { throw new Error('sk_live+secret/KEY'); } }");
     assert_eq!(refuse(Operation::GetChat, s("c1"), JsValue::UNDEFINED, thrower), "could not read signal");
+    // Over-long strings are refused from their JS length, before they are copied into wasm memory.
+    let before = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length();
+    let huge = eval("'x'.repeat(50_000_000)");
+    assert_eq!(refuse(Operation::SendMessage, s("c1"), obj(&[("content", huge.clone())]), JsValue::UNDEFINED), "content is longer than 100000 characters");
+    assert_eq!(refuse(Operation::GetChat, huge.clone(), JsValue::UNDEFINED, JsValue::UNDEFINED), "chatId is longer than 1024 characters");
+    assert_eq!(refuse(Operation::DeleteWebhook, huge.clone(), JsValue::UNDEFINED, JsValue::UNDEFINED), "webhookId is longer than 1024 characters");
+    assert_eq!(refuse(Operation::CreateWebhook, JsValue::UNDEFINED, obj(&[("url", huge.clone())]), JsValue::UNDEFINED), "url is longer than 2048 characters");
+    let after = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length();
+    assert!(after - before < 1 << 20, "wasm memory grew by {} bytes", after - before);
 }
 
 // ---- Call::answer ----
