@@ -19,6 +19,8 @@ Runs a local stand-in for the GoSquared Live Chat API (/chat/v1/...).
 Options:
   --port N               port to listen on (default 0 = pick a free port)
   --host H               interface to bind (default 127.0.0.1)
+  --allowed-host NAME    also answer requests whose Host header names NAME (repeatable); localhost,
+                         127.0.0.1, [::1] and the --host value are always allowed, any other is refused (403)
   --api-key K            accepted api_key (default ${DEFAULT_API_KEY})
   --site-token T         accepted site_token (default ${DEFAULT_SITE_TOKEN})
   --seed CHATS:MESSAGES  initial data (default ${DEFAULT_CLI_SEED}; "0:0" for an empty store)
@@ -48,6 +50,7 @@ function parseCli(argv) {
       options: {
         port: { type: 'string' },
         host: { type: 'string' },
+        'allowed-host': { type: 'string', multiple: true },
         'api-key': { type: 'string' },
         'site-token': { type: 'string' },
         seed: { type: 'string' },
@@ -75,6 +78,8 @@ function parseCli(argv) {
   for (const name of ['host', 'api-key', 'site-token']) {
     if (v[name] !== undefined && v[name] === '') return usageError(`--${name} must not be empty`);
   }
+  const allowedHosts = v['allowed-host'] ?? [];
+  if (allowedHosts.some((h) => h.trim() === '')) return usageError('--allowed-host must not be empty');
   const seed = v.seed ?? DEFAULT_CLI_SEED;
   try {
     parseSeed(seed);
@@ -113,6 +118,7 @@ function parseCli(argv) {
     customers,
     port,
     host: v.host ?? '127.0.0.1',
+    allowedHosts,
     apiKey: v['api-key'] ?? DEFAULT_API_KEY,
     siteToken: v['site-token'] ?? DEFAULT_SITE_TOKEN,
     seed,

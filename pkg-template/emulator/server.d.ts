@@ -5,6 +5,11 @@ import type { Chat, Message } from "../index.js";
 export interface EmulatorOptions {
   port?: number;
   host?: string;
+  /**
+   * Host names (without port) the emulator also answers, besides `localhost`, `127.0.0.1`, `[::1]` and `host`;
+   * a request whose `Host` header names any other is refused with 403.
+   */
+  allowedHosts?: string[];
   apiKey?: string;
   siteToken?: string;
   /** `"CHATS:MESSAGES"` such as `"3:5"`, or `{ chats, messages }`. */

@@ -26,10 +26,13 @@ export function testNames() {
   return TESTS.map(([name]) => name);
 }
 
-/** The emulator's control routes, over the runtime's own fetch. */
+/**
+ * The emulator's control routes, over the runtime's own fetch: at `env.controlUrl` when given (a browser
+ * page's own origin, which forwards them; they answer no cross-origin request), else at the emulator.
+ */
 function controlFor(env) {
   const call = async (method, path, body) => {
-    const response = await fetch(`${env.url}/__emulator${path}`, {
+    const response = await fetch(`${env.controlUrl ?? env.url}/__emulator${path}`, {
       method,
       headers: body === undefined ? {} : { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
