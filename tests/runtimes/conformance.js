@@ -351,7 +351,15 @@ test("exportChats streams each chat once, before its items, then the summary, wi
 }, "7:4");
 
 test("exportChats stops when the reader cancels, and a bad option throws before any request", async (ctx) => {
-  const client = clientFor(ctx);
+  // Requests are counted as the client starts them: the emulator's log may still record one started before
+  // the cancel, when it arrives late.
+  let started = 0;
+  const client = clientFor(ctx, {
+    fetch: (url, init) => {
+      started += 1;
+      return fetch(url, init);
+    },
+  });
   let thrown;
   try {
     client.exportChats({ concurrency: 9 });
@@ -359,13 +367,13 @@ test("exportChats stops when the reader cancels, and a bad option throws before 
     thrown = error;
   }
   ok(thrown instanceof ctx.pkg.InvalidRequestError, `a bad option: ${describe(thrown)}`);
-  equal((await ctx.control.apiRequests()).length, 0, "no request for a bad option");
+  equal(started, 0, "no request for a bad option");
   const reader = client.exportChats({ concurrency: 2, pageSize: 5 }).getReader();
   ok((await reader.read()).value.byteLength > 0, "a first chunk");
   await reader.cancel(new Error("enough"));
-  const sent = (await ctx.control.apiRequests()).length;
+  const sent = started;
   await sleep(200);
-  equal((await ctx.control.apiRequests()).length, sent, "no request after cancel resolved");
+  equal(started, sent, "no request after cancel resolved");
   ok(sent < 240, `the export stopped before its end (${sent} of 240 requests)`);
 }, "200:5");
 
