@@ -2,7 +2,7 @@
 // the arguments, plans each request, judges every answer and shapes the result; driver.js does the sending
 // and waiting.
 
-import { Operation, exportChats, memoryDiagnostics, newClient, newWatch } from "./wasm.js";
+import { Operation, memoryDiagnostics, newClient, newExport, newWatch } from "./wasm.js";
 import { toError } from "./errors.js";
 import { PagePromise } from "./pagination.js";
 import { exportStream } from "./export.js";
@@ -122,7 +122,7 @@ export class ChatClient {
    */
   exportChats(options) {
     const request = (operation, target, input, opts, cursor) => this.#run(operation, target, input, opts, cursor);
-    return exportStream((sink) => exportChats(this.#core, options, sink), request);
+    return exportStream((host) => newExport(this.#core, options, host), request);
   }
 
   /**

@@ -56,10 +56,13 @@ export function newClient(options) {
   return client;
 }
 
-/** Starts an export on a client (or a promise of one). */
-export function exportChats(client, options, sink) {
-  if (client instanceof Promise) return client.then((ready) => glue.exportChats(ready, options, sink));
-  return glue.exportChats(client, options, sink);
+/**
+ * Sets up an export on a client (or a promise of one): the core's ExportRun, its options checked (a bad one
+ * throws the core's error descriptor); `host` lends it the builders of the objects and text it hands back.
+ */
+export function newExport(client, options, host) {
+  if (client instanceof Promise) return client.then((ready) => new glue.ExportRun(ready, options, host));
+  return new glue.ExportRun(client, options, host);
 }
 
 /** Starts the core's watch on a client (or, while the module loads, a promise of it); bad options throw. */

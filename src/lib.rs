@@ -3,7 +3,7 @@
 //! The layout follows the architecture:
 //! - `api`: the endpoint table, argument checks and the error kinds;
 //! - `call`: what a call decides (retries, pagination, the rate-limit budget);
-//! - `export`: the bulk export's plan;
+//! - `export`: the bulk export as a state machine, and its decisions;
 //! - `edge`: webhooks, Secure Mode signatures and the key-safe proxy;
 //! - `util`: encoding, numbers, text and time helpers;
 //! - `watch`: the live inbox's polling decisions, cursor and pacing;

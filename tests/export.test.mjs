@@ -217,6 +217,26 @@ describe("exportChats", () => {
     return counter;
   }
 
+  it("never has more than `concurrency` requests in flight, chat list pages included", async () => {
+    emu.reset("30:4");
+    let inFlight = 0;
+    let most = 0;
+    const slow = clientFor(emu, {
+      fetch: async (url, init) => {
+        most = Math.max(most, ++inFlight);
+        try {
+          await delay(2);
+          return await fetch(url, init);
+        } finally {
+          inFlight--;
+        }
+      },
+    });
+    const lines = await readLines(slow.exportChats({ concurrency: 3, pageSize: 4 }));
+    assertComplete(lines, emu.store, openIds());
+    assert.equal(most, 3);
+  });
+
   it("stops at once when the signal aborts: the stream errors with the reason and no request follows", async () => {
     emu.reset("60:3");
     const counter = countingClient();

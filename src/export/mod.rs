@@ -1,3 +1,5 @@
-//! The bulk export's decisions: option checks, pacing from the rate-limit budget, de-duplication and counts.
+//! The bulk export: its state machine, and the decisions it is made of (option checks, pacing from the
+//! rate-limit budget, de-duplication and counts).
 
+pub mod machine;
 pub mod plan;

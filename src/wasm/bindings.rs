@@ -1,7 +1,5 @@
 //! Bindings to the host's globals, looked up on the global object so that they work outside `window`.
 
-use js_sys::Function;
-use web_sys::AbortSignal;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -13,17 +11,6 @@ extern "C" {
     /// `Array.isArray`, caught because it throws for a revoked proxy.
     #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
     pub fn is_array(value: &JsValue) -> Result<bool, JsValue>;
-
-    /// An event target seen only through its two listener methods.
-    type Listenable;
-
-    /// `signal.addEventListener(kind, listener)`, with the event name already a JS string.
-    #[wasm_bindgen(method, catch, js_name = addEventListener)]
-    fn add_listener(this: &Listenable, kind: &JsValue, listener: &Function) -> Result<(), JsValue>;
-
-    /// `signal.removeEventListener(kind, listener)`, with the event name already a JS string.
-    #[wasm_bindgen(method, catch, js_name = removeEventListener)]
-    fn remove_listener(this: &Listenable, kind: &JsValue, listener: &Function) -> Result<(), JsValue>;
 
     /// `Reflect.get` without an exception guard, for objects whose reads cannot throw (see `convert::get_data`).
     #[wasm_bindgen(js_namespace = Reflect, js_name = get)]
@@ -37,16 +24,6 @@ extern "C" {
 /// Whether the global object has a `fetch` function.
 pub fn has_global_fetch() -> bool {
     js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("fetch")).is_ok_and(|f| f.is_function())
-}
-
-/// Calls `listener` when `signal` aborts; a signal-like object whose method throws is left unhooked.
-pub fn on_abort(signal: &AbortSignal, listener: &Function) {
-    let _ = signal.unchecked_ref::<Listenable>().add_listener(&crate::convert::name("abort"), listener);
-}
-
-/// Undoes [`on_abort`].
-pub fn off_abort(signal: &AbortSignal, listener: &Function) {
-    let _ = signal.unchecked_ref::<Listenable>().remove_listener(&crate::convert::name("abort"), listener);
 }
 
 #[wasm_bindgen]
@@ -70,10 +47,6 @@ extern "C" {
     /// `{ offset, limit, firstKey }`: where the next page starts.
     #[wasm_bindgen(method)]
     pub fn cursor(this: &Shapes, offset: f64, limit: u32, first_key: &JsValue) -> JsValue;
-
-    /// `prefix + JSON.stringify(value) + "}\n"` for each value, joined; undefined when a value has no JSON text.
-    #[wasm_bindgen(method, catch, js_name = splicedLines)]
-    pub fn spliced_lines(this: &Shapes, prefix: &JsValue, values: &JsValue) -> Result<JsValue, JsValue>;
 
     /// The values of the named headers (`names` holds one per line), one per line, an empty line for each
     /// missing one; throws when `headers` has no working `get`.

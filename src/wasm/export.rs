@@ -1,251 +1,94 @@
-//! The bulk export: a few workers take chats from a lazily paged list, read each chat's feed through the
-//! client's own list calls (with their retries, timeouts and pagination), pace themselves from the
-//! rate-limit budget, and write NDJSON text to a sink that holds them back while the reader is behind.
+//! The bulk export at the boundary: [`ExportRun`] wraps the export's state machine
+//! ([`crate::export::machine::Export`]) for its JS driver (`js/export.js`). The driver asks it what to do,
+//! sends each request through the client's own call path (`perform` in `js/driver.js`), feeds back what came
+//! back, and writes the NDJSON text this class makes from the JS values it holds: the chats, and each page's
+//! items and each failure while they are fed.
 
-use crate::bindings::{self, json_stringify, Shapes};
-use crate::client::{Client, Operation};
+use crate::bindings::json_stringify;
+use crate::client::{call_options, Client};
 use crate::convert::{self, get, get_data, opt_number, set};
+use crate::endpoints::{Op, OPS};
 use crate::error::Error;
-use crate::export_plan::{self, LineKind, RecentIds, Tally};
+use crate::export::machine::{Action, Chats, ChatsPage, Export, Failed, FeedPage, Options, Token, Write};
+use crate::export_plan::{self, LineKind, Tally};
 use crate::rate_limit::RateLimit;
-use js_sys::{Array, Function, JsString, Object, Promise};
-use std::cell::RefCell;
-use std::collections::VecDeque;
+use js_sys::{Array, JsString, Object};
+use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
-use web_sys::{AbortController, AbortSignal};
 
 #[wasm_bindgen]
 extern "C" {
-    /// The JS end of an export's stream.
-    pub type ExportSink;
+    /// The builders the driver lends an export (`js/export.js`): each object or text is made by one call.
+    pub type ExportHost;
 
-    /// Queues NDJSON text and returns its size in bytes: a number when the reader has room for more, or a
-    /// promise of it that resolves once the reader has caught up.
-    #[wasm_bindgen(method, catch)]
-    fn write(this: &ExportSink, text: &JsString) -> Result<JsValue, JsValue>;
+    /// `{ token, operation, target, input, cursor }`: a request to start.
+    #[wasm_bindgen(method)]
+    fn request(this: &ExportHost, token: u32, operation: u32, target: &JsValue, input: &JsValue, cursor: &JsValue) -> JsValue;
 
-    /// The signal that fires when the reader cancels the stream.
-    #[wasm_bindgen(method, getter)]
-    fn signal(this: &ExportSink) -> JsValue;
+    /// `{ token, text }`: lines to write (the summary).
+    #[wasm_bindgen(method)]
+    fn lines(this: &ExportHost, token: u32, text: &JsValue) -> JsValue;
 
-    /// Runs one of the client's operations (`operation` is its number) through the client's own call path.
-    #[wasm_bindgen(method, catch)]
-    fn request(this: &ExportSink, operation: u32, target: &JsValue, input: &JsValue, opts: &JsValue, cursor: &JsValue) -> Result<Promise, JsValue>;
+    /// `{ chatsDone, chatsTotal, items, bytes, errors }`, after `type` when it is given.
+    #[wasm_bindgen(method)]
+    fn counts(this: &ExportHost, kind: &JsValue, chats_done: f64, chats_total: &JsValue, items: f64, bytes: f64, errors: f64) -> JsValue;
 
-    /// The builders of the objects and texts the export hands back.
-    #[wasm_bindgen(method, getter)]
-    fn shapes(this: &ExportSink) -> Shapes;
-
-    /// Resolves after `ms` milliseconds, or rejects with the signal's reason as soon as it fires.
-    #[wasm_bindgen(method, catch)]
-    fn sleep(this: &ExportSink, ms: f64, signal: &AbortSignal) -> Result<Promise, JsValue>;
-}
-
-/// The caller's abort reason, when its signal has fired.
-fn aborted_reason(signal: &AbortSignal) -> Option<JsValue> {
-    signal.aborted().then(|| signal.reason())
+    /// `prefix + JSON.stringify(value) + "}\n"` for each value, joined; undefined when a value has no JSON text.
+    #[wasm_bindgen(method, catch, js_name = splicedLines)]
+    fn spliced_lines(this: &ExportHost, prefix: &JsValue, values: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 const OPTION_KEYS: &[&str] =
     &["from", "to", "includeArchived", "chatIds", "concurrency", "pageSize", "onProgress", "signal", "timeoutMs", "maxRetries"];
 
-/// Checks the export's options at once (a bad one throws before any request) and starts the export; the
-/// promise resolves to the final counts once the summary line is written, or rejects with what ended it.
-#[wasm_bindgen(js_name = exportChats)]
-pub fn export_chats(client: &Client, options: JsValue, sink: JsValue) -> Result<Promise, JsValue> {
-    let job = Job::new(client, &options, sink.unchecked_into())?;
-    Ok(future_to_promise(run(Rc::new(job))))
+/// A chat as the export holds it.
+struct HostChat {
+    /// Its id as the API gave it (a string), or null when it had none; the target of its requests.
+    id: JsValue,
+    /// Its record: the chat from the list, or the answer of `getChat` (undefined until then).
+    record: JsValue,
+    /// `{"type":"item","chatId":<id>,"item":`, made with its first item lines.
+    item_prefix: Option<JsString>,
 }
 
-/// One AbortController that stops the whole export: the caller's signal and the stream's cancel fire it,
-/// and so does a failure that ends the export. The first reason is kept.
-struct Halt {
-    controller: AbortController,
-    /// The controller's signal, looked up once.
-    signal: AbortSignal,
-    links: Vec<(AbortSignal, Closure<dyn FnMut()>)>,
-}
-
-impl Halt {
-    fn new(sources: Vec<AbortSignal>) -> Result<Halt, Error> {
-        let controller = AbortController::new().map_err(|_| Error::invalid("this runtime has no AbortController"))?;
-        let mut links = Vec::new();
-        for source in sources {
-            if source.aborted() {
-                controller.abort_with_reason(&source.reason());
-                continue;
-            }
-            let (target, from) = (controller.clone(), source.clone());
-            let on_abort = Closure::<dyn FnMut()>::new(move || target.abort_with_reason(&from.reason()));
-            bindings::on_abort(&source, on_abort.as_ref().unchecked_ref());
-            links.push((source, on_abort));
-        }
-        let signal = controller.signal();
-        Ok(Halt { controller, signal, links })
-    }
-
-    fn signal(&self) -> AbortSignal {
-        self.signal.clone()
-    }
-
-    fn halted(&self) -> bool {
-        self.signal.aborted()
-    }
-
-    fn stop(&self, reason: &JsValue) {
-        if !self.halted() {
-            self.controller.abort_with_reason(reason);
-        }
+impl HostChat {
+    fn new(id: JsValue, record: JsValue) -> HostChat {
+        HostChat { id, record, item_prefix: None }
     }
 }
 
-impl Drop for Halt {
-    fn drop(&mut self) {
-        for (signal, on_abort) in &self.links {
-            bindings::off_abort(signal, on_abort.as_ref().unchecked_ref());
-        }
-    }
-}
-
-/// A promise that other workers wait on while one of them reads the next page of chats; dropping it
-/// resolves the promise, however the read ended.
-struct Gate {
-    promise: Promise,
-    open: Option<Function>,
-}
-
-impl Gate {
-    fn new() -> Gate {
-        let mut open = None;
-        let promise = Promise::new(&mut |resolve, _| open = Some(resolve));
-        Gate { promise, open }
-    }
-}
-
-impl Drop for Gate {
-    fn drop(&mut self) {
-        if let Some(open) = &self.open {
-            let _ = open.call0(&JsValue::UNDEFINED);
-        }
-    }
-}
-
-/// Which list a page of chats comes from.
-#[derive(Clone, Copy)]
-enum Source {
-    Open,
-    Archived,
-}
-
-/// A chat to export: one from a list, or an id the caller gave.
-enum Chat {
-    Listed(JsValue),
-    Given(String),
-}
-
-/// What a worker does next.
-enum Next {
-    Chat(Chat),
-    /// Read the next page of this list from this cursor; the gate holds the other workers meanwhile.
-    Fetch(Source, JsValue),
-    Wait(Promise),
-    Done,
-}
-
-/// The lists still to read and the chats read but not yet taken, at most a page plus one per worker.
-struct Listing {
-    sources: VecDeque<Source>,
-    cursor: JsValue,
-    queue: VecDeque<JsValue>,
-    recent: RecentIds,
-    reading: Option<Gate>,
-}
-
-/// Where the chats come from.
-enum Chats {
-    Listed(Listing),
-    Given(VecDeque<String>),
-}
-
-impl Chats {
-    /// Hands out the next chat, reading the next page early when fewer chats are queued than there are workers.
-    fn next(&mut self, workers: usize) -> Next {
-        let listing = match self {
-            Chats::Given(ids) => return ids.pop_front().map_or(Next::Done, |id| Next::Chat(Chat::Given(id))),
-            Chats::Listed(listing) => listing,
-        };
-        if listing.reading.is_none() && listing.queue.len() < workers {
-            if let Some(source) = listing.sources.front() {
-                listing.reading = Some(Gate::new());
-                return Next::Fetch(*source, listing.cursor.clone());
-            }
-        }
-        if let Some(chat) = listing.queue.pop_front() {
-            return Next::Chat(Chat::Listed(chat));
-        }
-        match &listing.reading {
-            Some(gate) => Next::Wait(gate.promise.clone()),
-            None => Next::Done,
-        }
-    }
-
-    /// Queues a page's chats (skipping ids just seen) and moves the cursor on, or to the next list.
-    fn take_page(&mut self, page: &JsValue) {
-        let Chats::Listed(listing) = self else { return };
-        if let Ok(items) = get(page, "items") {
-            for chat in items.unchecked_into::<Array>().iter() {
-                // An id too long to be a chat id is not copied (nor remembered); its chat's calls refuse it.
-                let id = get_data(&chat, "id").dyn_into::<JsString>().ok().filter(|id| !convert::surely_longer(id, crate::validate::MAX_CHAT_ID_CHARS)).and_then(|id| id.as_string());
-                if id.is_none_or(|id| listing.recent.first_time(&id)) {
-                    listing.queue.push_back(chat);
-                }
-            }
-        }
-        listing.cursor = get(page, "next").unwrap_or(JsValue::UNDEFINED);
-        if listing.cursor.is_undefined() {
-            listing.sources.pop_front();
-        }
-    }
-
-    /// Ends the read of a page, which lets the waiting workers go on.
-    fn page_read(&mut self) {
-        if let Chats::Listed(listing) = self {
-            listing.reading = None;
-        }
-    }
-}
-
-/// Everything one export shares between its workers.
-struct Job {
-    budget: Rc<std::cell::Cell<Option<RateLimit>>>,
-    sink: ExportSink,
-    on_progress: Option<Function>,
-    /// The per-call options every request gets: the halt signal, the timeout and the retries.
-    calls: JsValue,
+/// One export, from its checked options to its summary.
+#[wasm_bindgen]
+pub struct ExportRun {
+    machine: Export<HostChat, JsValue>,
+    budget: Rc<Cell<Option<RateLimit>>>,
+    host: ExportHost,
     chat_params: JsValue,
     feed_params: JsValue,
-    workers: u32,
-    halt: Halt,
-    chats: RefCell<Chats>,
-    tally: RefCell<Tally>,
+    signal: JsValue,
+    on_progress: JsValue,
+    timeout_ms: u32,
+    max_retries: u32,
 }
 
-impl Job {
-    fn new(client: &Client, options: &JsValue, sink: ExportSink) -> Result<Job, Error> {
+#[wasm_bindgen]
+impl ExportRun {
+    /// Checks the export's options at once (a bad one throws before any request) and sets the export up.
+    #[wasm_bindgen(constructor)]
+    pub fn new(client: &Client, options: JsValue, host: ExportHost) -> Result<ExportRun, JsValue> {
         let settings = client.settings();
-        let o = convert::options_object(options, "options", OPTION_KEYS)?.unwrap_or_else(|| Object::new().into());
+        let o = convert::options_object(&options, "options", OPTION_KEYS)?.unwrap_or_else(|| Object::new().into());
         let page_size = opt_number(&o, "pageSize")?.map(export_plan::page_size).transpose()?.unwrap_or(crate::validate::MAX_LIMIT);
-        let workers = opt_number(&o, "concurrency")?.map(export_plan::concurrency).transpose()?;
+        let concurrency = opt_number(&o, "concurrency")?.map(export_plan::concurrency).transpose()?;
         let include_archived = match get(&o, "includeArchived")? {
             v if v.is_undefined() => false,
             v => v.as_bool().ok_or_else(|| Error::invalid("includeArchived must be a boolean"))?,
         };
-        let on_progress = match get(&o, "onProgress")? {
-            v if v.is_undefined() => None,
-            v => Some(v.dyn_into::<Function>().map_err(|_| Error::invalid("onProgress must be a function"))?),
-        };
+        let on_progress = get(&o, "onProgress")?;
+        if !on_progress.is_undefined() && !on_progress.is_function() {
+            return Err(Error::invalid("onProgress must be a function").into());
+        }
         let (chat_params, feed_params) = (Object::new(), Object::new());
         for params in [&chat_params, &feed_params] {
             set(params, "limit", &JsValue::from(page_size));
@@ -257,114 +100,204 @@ impl Job {
         for key in ["signal", "timeoutMs", "maxRetries"] {
             copy_defined(&o, &call_keys, key)?;
         }
-        let (timeout_ms, max_retries, signal, _) = crate::client::call_options(&call_keys)?;
-        let (timeout_ms, max_retries) = (timeout_ms.unwrap_or(settings.timeout_ms), max_retries.unwrap_or(settings.max_retries));
+        let (timeout_ms, max_retries, signal, _) = call_options(&call_keys)?;
         let chats = match read_chat_ids(&get(&o, "chatIds")?)? {
-            Some(_) if include_archived => return Err(Error::invalid("includeArchived cannot be combined with chatIds")),
-            Some(ids) => Chats::Given(ids.into()),
-            None => {
-                let mut sources = VecDeque::from([Source::Open]);
-                if include_archived {
-                    sources.push_back(Source::Archived);
-                }
-                let recent = RecentIds::new(2 * page_size as usize);
-                Chats::Listed(Listing { sources, cursor: JsValue::UNDEFINED, queue: VecDeque::new(), recent, reading: None })
-            }
+            Some(_) if include_archived => return Err(Error::invalid("includeArchived cannot be combined with chatIds").into()),
+            Some(ids) => Chats::Given(ids.iter().map(|id| HostChat::new(JsValue::from_str(id), JsValue::UNDEFINED)).collect()),
+            None => Chats::Listed { include_archived },
         };
-        let mut tally = Tally::default();
-        if let Chats::Given(ids) = &chats {
-            tally.announce(Some(ids.len() as f64));
-        }
-        let stream_signal = sink.signal();
-        let mut sources: Vec<AbortSignal> = if signal.is_object() { vec![signal.unchecked_into()] } else { Vec::new() };
-        if stream_signal.is_object() {
-            sources.push(stream_signal.unchecked_into());
-        }
-        let halt = Halt::new(sources)?;
-        let calls = Object::new();
-        set(&calls, "signal", &halt.signal());
-        set(&calls, "timeoutMs", &JsValue::from(timeout_ms));
-        set(&calls, "maxRetries", &JsValue::from(max_retries));
-        Ok(Job {
+        let concurrency = concurrency.unwrap_or(export_plan::DEFAULT_CONCURRENCY);
+        Ok(ExportRun {
+            machine: Export::new(Options { concurrency, page_size, chats }),
             budget: client.budget_cell(),
-            sink,
-            on_progress,
+            host,
             // Frozen, so that the core reads each of them once for the whole export.
-            calls: Object::freeze(&calls).into(),
             chat_params: Object::freeze(&chat_params).into(),
             feed_params: Object::freeze(&feed_params).into(),
-            workers: workers.unwrap_or(export_plan::DEFAULT_CONCURRENCY),
-            halt,
-            chats: RefCell::new(chats),
-            tally: RefCell::new(tally),
+            signal,
+            on_progress,
+            timeout_ms: timeout_ms.unwrap_or(settings.timeout_ms),
+            max_retries: max_retries.unwrap_or(settings.max_retries),
         })
     }
 
-    /// Ends the export with `reason`, unless it has already ended.
-    fn fail(&self, reason: &JsValue) {
-        self.halt.stop(reason);
+    /// The caller's abort signal, or undefined.
+    #[wasm_bindgen(getter)]
+    pub fn signal(&self) -> JsValue {
+        self.signal.clone()
     }
 
-    /// Waits `ms` milliseconds; a halt ends the wait at once with its reason.
-    async fn sleep(&self, ms: f64, signal: &AbortSignal) -> Result<(), JsValue> {
-        JsFuture::from(self.sink.sleep(ms, signal)?).await.map(|_| ())
+    /// The caller's progress callback, or undefined.
+    #[wasm_bindgen(getter, js_name = onProgress)]
+    pub fn on_progress(&self) -> JsValue {
+        self.on_progress.clone()
     }
 
-    /// Waits as long as the rate-limit budget asks, then runs `operation`; a halt ends the wait at once.
-    async fn call(&self, operation: Operation, target: &JsValue, input: &JsValue, cursor: &JsValue) -> Result<JsValue, JsValue> {
+    /// Each request's timeout (the export's option, else the client's).
+    #[wasm_bindgen(getter, js_name = timeoutMs)]
+    pub fn timeout_ms(&self) -> u32 {
+        self.timeout_ms
+    }
+
+    /// Each request's retries (the export's option, else the client's).
+    #[wasm_bindgen(getter, js_name = maxRetries)]
+    pub fn max_retries(&self) -> u32 {
+        self.max_retries
+    }
+
+    /// How often progress is reported while the export runs.
+    #[wasm_bindgen(getter, js_name = progressIntervalMs)]
+    pub fn progress_interval_ms(&self) -> f64 {
+        export_plan::PROGRESS_INTERVAL_MS
+    }
+
+    /// What to do next, at `now` (epoch ms): a request to start (`{ token, operation, target, input, cursor }`),
+    /// the summary to write (`{ token, text }`), a number of milliseconds to wait before asking again (unless
+    /// a result comes first), undefined to wait for a result or a write, or null once the export is over and
+    /// nothing is in flight.
+    pub fn next(&mut self, now: f64) -> Result<JsValue, JsValue> {
         let budget = self.budget.get().unwrap_or_default();
-        let delay = export_plan::pace_delay_ms(&budget, self.workers);
-        if delay > 0.0 {
-            self.sleep(delay, &self.halt.signal).await?;
-        } else if let Some(reason) = aborted_reason(&self.halt.signal) {
-            return Err(reason);
-        }
-        JsFuture::from(self.sink.request(operation as u32, target, input, &self.calls, cursor)?).await
-    }
-
-    /// Writes `lines` as NDJSON text and counts `items` feed items; false once the export has ended.
-    async fn write(&self, lines: &Array, items: u64) -> bool {
-        self.write_text(ndjson(lines), items).await
-    }
-
-    /// Writes NDJSON text that holds `items` feed items; false once the export has ended.
-    async fn write_text(&self, text: Result<JsString, JsValue>, items: u64) -> bool {
-        let text = match text {
-            Ok(text) => text,
-            Err(e) => {
-                self.fail(&e);
-                return false;
+        let (token, tally) = match self.machine.poll(now, &budget) {
+            Action::Request(r) => {
+                let operation = OPS.iter().position(|op| *op == r.op).unwrap_or(0) as u32;
+                let id = r.chat.map_or(JsValue::UNDEFINED, |chat| chat.id.clone());
+                let (target, input) = match r.op {
+                    Op::GetChat => (id, JsValue::UNDEFINED),
+                    Op::GetFeed => (id, self.feed_params.clone()),
+                    _ => (JsValue::UNDEFINED, self.chat_params.clone()),
+                };
+                let cursor = r.cursor.cloned().unwrap_or(JsValue::UNDEFINED);
+                return Ok(self.host.request(r.token, operation, &target, &input, &cursor));
             }
+            Action::Summary(token, tally) => (token, tally),
+            Action::Wait(ms) => return Ok(JsValue::from(ms)),
+            Action::Idle => return Ok(JsValue::UNDEFINED),
+            Action::Done(_) => return Ok(JsValue::NULL),
         };
-        if self.halt.halted() {
-            return false;
-        }
-        let written = match self.sink.write(&text) {
-            // A promise only when the reader is behind: otherwise the export goes on without a wait.
-            Ok(pending) if pending.is_instance_of::<Promise>() => JsFuture::from(pending.unchecked_into::<Promise>()).await,
-            other => other,
-        };
-        match written {
-            Ok(bytes) => {
-                self.tally.borrow_mut().wrote(items, bytes.as_f64().unwrap_or(0.0));
-                !self.halt.halted()
-            }
+        match ndjson(&self.counts(&tally, Some(LineKind::Summary))) {
+            Ok(text) => Ok(self.host.lines(token, &text)),
             Err(e) => {
-                self.fail(&e);
-                false
+                self.machine.on_write_failed(token);
+                Err(e)
             }
         }
     }
 
-    /// Calls `onProgress` with the counts so far; a callback that throws ends the export with its error.
-    fn report_progress(&self) {
-        if let Some(on_progress) = &self.on_progress {
-            let snapshot = counts(&self.tally.borrow(), None);
-            if let Err(e) = on_progress.call1(&JsValue::UNDEFINED, &snapshot) {
-                self.fail(&e);
+    /// Takes the result of worker `token`'s request: a page of chats, a chat's record, or a page of its feed.
+    /// Returns the NDJSON text to write for it, or undefined; throws what kept the text from being made, which
+    /// ends the export.
+    pub fn result(&mut self, token: Token, value: JsValue) -> Result<JsValue, JsValue> {
+        match self.machine.expecting(token) {
+            Some(Op::GetFeed) => {
+                let items = get_data(&value, "items");
+                // The page the call handed back: `items` is an array.
+                let count = items.unchecked_ref::<Array>().length();
+                let next = Some(get_data(&value, "next")).filter(|next| !next.is_undefined());
+                match self.machine.on_feed(token, FeedPage { items: count.into(), next }) {
+                    Some(write) => self.render(token, write, &items, &JsValue::UNDEFINED),
+                    None => Ok(JsValue::UNDEFINED),
+                }
             }
+            Some(Op::GetChat) => {
+                let id = self.machine.chat(token).map_or(JsValue::NULL, |chat| chat.id.clone());
+                self.machine.on_chat(token, HostChat::new(id, value));
+                Ok(JsValue::UNDEFINED)
+            }
+            Some(_) => {
+                let items = get_data(&value, "items");
+                let chats = items.dyn_ref::<Array>().map(|items| items.iter().map(listed_chat).collect()).unwrap_or_default();
+                let cardinality = get_data(&value, "cardinality").as_f64();
+                let next = Some(get_data(&value, "next")).filter(|next| !next.is_undefined());
+                self.machine.on_chats(token, ChatsPage { chats, cardinality, next });
+                Ok(JsValue::UNDEFINED)
+            }
+            None => Ok(JsValue::UNDEFINED),
         }
     }
+
+    /// Takes the failure of worker `token`'s request (the call's error, or the abort reason). Returns the
+    /// chat's error line to write, or undefined; throws the error back when it ends the export.
+    pub fn failure(&mut self, token: Token, error: JsValue) -> Result<JsValue, JsValue> {
+        let name = get(&error, "name").ok().and_then(|n| convert::string_start(&n, 64)).unwrap_or_default();
+        match self.machine.on_failure(token, &name) {
+            Failed::Write(write) => self.render(token, write, &JsValue::UNDEFINED, &error),
+            Failed::Ends => Err(error),
+            Failed::Ignored => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    /// Takes the news that worker `token`'s text was written, `bytes` long (the reader had room for it).
+    pub fn written(&mut self, token: Token, bytes: f64) {
+        self.machine.on_written(token, bytes);
+    }
+
+    /// Stops the export: nothing new starts, and `next` says null once what is in flight has been fed back.
+    pub fn stop(&mut self) {
+        self.machine.stop();
+    }
+
+    /// The counts so far: `{ chatsDone, chatsTotal, items, bytes, errors }`.
+    pub fn progress(&self) -> JsValue {
+        self.counts(self.machine.tally(), None)
+    }
+}
+
+impl ExportRun {
+    /// The counts, with `type` first for the summary line.
+    fn counts(&self, t: &Tally, kind: Option<LineKind>) -> JsValue {
+        let kind = kind.map_or(JsValue::UNDEFINED, |kind| convert::name(kind.as_str()));
+        let total = t.chats_total.map_or(JsValue::NULL, JsValue::from);
+        self.host.counts(&kind, t.chats_done as f64, &total, t.items as f64, t.bytes, t.errors as f64)
+    }
+
+    /// Makes the text of `write` for worker `token`'s chat from the page's `items` or the failure's `error`;
+    /// lines that cannot be made end the export.
+    fn render(&mut self, token: Token, write: Write, items: &JsValue, error: &JsValue) -> Result<JsValue, JsValue> {
+        let text = self.lines(token, write, items, error);
+        if text.is_err() {
+            self.machine.on_write_failed(token);
+        }
+        text.map(JsValue::from)
+    }
+
+    fn lines(&mut self, token: Token, write: Write, items: &JsValue, error: &JsValue) -> Result<JsString, JsValue> {
+        let host = &self.host;
+        let Some(chat) = self.machine.chat_mut(token) else { return Ok(JsString::from("")) };
+        let mut text: Option<JsString> = None;
+        // The id's JSON, for the prefixes: made when the chat's first lines are.
+        let id_json = if write.chat_line || (write.items > 0 && chat.item_prefix.is_none()) { json_stringify(&chat.id)? } else { JsValue::UNDEFINED };
+        if write.chat_line {
+            text = Some(spliced(host, LineKind::Chat, &prefix(LineKind::Chat, &id_json), &chat.id, &Array::of1(&chat.record))?);
+        }
+        if write.items > 0 {
+            let prefix = chat.item_prefix.get_or_insert_with(|| prefix(LineKind::Item, &id_json));
+            text = Some(append(text, spliced(host, LineKind::Item, prefix, &chat.id, items.unchecked_ref())?));
+        }
+        if let Some(items_written) = write.error {
+            let record = line(LineKind::Error, &chat.id, "error", &error_fields(error));
+            set(&record, "itemsWritten", &JsValue::from(items_written as f64));
+            text = Some(append(text, ndjson(&record)?));
+        }
+        Ok(text.unwrap_or_else(|| JsString::from("")))
+    }
+}
+
+/// `text` followed by `more`.
+fn append(text: Option<JsString>, more: JsString) -> JsString {
+    match text {
+        Some(text) => text.concat(&more),
+        None => more,
+    }
+}
+
+/// A chat from a list page, with its id when that is a string (the key the list's repeats are found by).
+fn listed_chat(chat: JsValue) -> (Option<String>, HostChat) {
+    // List items are parsed JSON: reading one cannot throw, and one that is not an object has no id.
+    let id = if chat.is_object() { get_data(&chat, "id") } else { JsValue::UNDEFINED };
+    // An id too long to be a chat id is not copied (nor remembered); its chat's calls refuse it.
+    let key = id.dyn_ref::<JsString>().filter(|id| !convert::surely_longer(id, crate::validate::MAX_CHAT_ID_CHARS)).and_then(|id| id.as_string());
+    let id = if id.is_string() { id } else { JsValue::NULL };
+    (key, HostChat::new(id, chat))
 }
 
 fn copy_defined(from: &JsValue, to: &Object, key: &str) -> Result<(), Error> {
@@ -413,17 +346,24 @@ fn line(kind: LineKind, chat_id: &JsValue, key: &str, value: &JsValue) -> Object
     o
 }
 
-/// Lines of one kind for one chat as NDJSON (a chat line, or a feed page's item lines): the same text as
-/// stringifying each `{ type, chatId, <kind>: value }` object, but the `{"type":…,"chatId":…,"<kind>":` prefix
-/// is made once and each value's JSON is spliced in by one call for all of them, which takes far fewer calls
-/// across the boundary. Values with no JSON text (undefined, a function) are written one line object at a
-/// time, which leaves that field out as `JSON.stringify` does.
-fn spliced_lines(shapes: &Shapes, kind: LineKind, chat_id: &JsValue, id_json: &JsValue, values: &Array) -> Result<JsString, JsValue> {
+/// `{"type":"<kind>","chatId":<id>,"<kind>":`, the start of a chat's lines of one kind.
+fn prefix(kind: LineKind, id_json: &JsValue) -> JsString {
     let key = kind.as_str();
-    let prefix = JsString::from(format!("{{\"type\":\"{key}\",\"chatId\":")).concat(id_json).concat(&JsValue::from_str(&format!(",\"{key}\":")));
-    if let Ok(text) = shapes.spliced_lines(&prefix, values)?.dyn_into::<JsString>() {
+    JsString::from(format!("{{\"type\":\"{key}\",\"chatId\":")).concat(id_json).concat(&JsValue::from_str(&format!(",\"{key}\":")))
+}
+
+/// Lines of one kind for one chat as NDJSON (a chat line, or a feed page's item lines), each starting with
+/// `prefix`, `{"type":…,"chatId":…,"<kind>":`.
+///
+/// The same text as stringifying each `{ type, chatId, <kind>: value }` object, but the prefix is made once
+/// per chat and each value's JSON is spliced in by one call for
+/// all of them, which takes far fewer calls across the boundary. Values with no JSON text (undefined, a
+/// function) are written one line object at a time, which leaves that field out as `JSON.stringify` does.
+fn spliced(host: &ExportHost, kind: LineKind, prefix: &JsString, chat_id: &JsValue, values: &Array) -> Result<JsString, JsValue> {
+    if let Ok(text) = host.spliced_lines(prefix, values)?.dyn_into::<JsString>() {
         return Ok(text);
     }
+    let key = kind.as_str();
     let close = JsValue::from_str("}\n");
     let texts = Array::new();
     for value in values.iter() {
@@ -437,28 +377,9 @@ fn spliced_lines(shapes: &Shapes, kind: LineKind, chat_id: &JsValue, id_json: &J
     Ok(texts.join(""))
 }
 
-/// Serialises each object with the engine's `JSON.stringify`, one per line.
-fn ndjson(lines: &Array) -> Result<JsString, JsValue> {
-    let texts = Array::new();
-    for value in lines.iter() {
-        texts.push(&json_stringify(&value)?);
-    }
-    texts.push(&JsValue::from_str(""));
-    Ok(texts.join("\n"))
-}
-
-/// The counts as `{ chatsDone, chatsTotal, items, bytes, errors }`, with `type: "summary"` for the last line.
-fn counts(t: &Tally, kind: Option<LineKind>) -> JsValue {
-    let o = Object::new();
-    if let Some(kind) = kind {
-        set(&o, "type", &JsValue::from_str(kind.as_str()));
-    }
-    set(&o, "chatsDone", &JsValue::from(t.chats_done as f64));
-    set(&o, "chatsTotal", &t.chats_total.map_or(JsValue::NULL, JsValue::from));
-    set(&o, "items", &JsValue::from(t.items as f64));
-    set(&o, "bytes", &JsValue::from(t.bytes));
-    set(&o, "errors", &JsValue::from(t.errors as f64));
-    o.into()
+/// One object as an NDJSON line, by the engine's `JSON.stringify`.
+fn ndjson(value: &JsValue) -> Result<JsString, JsValue> {
+    Ok(json_stringify(value)?.unchecked_into::<JsString>().concat(&JsValue::from_str("\n")))
 }
 
 /// The fields of a failure worth keeping in an error line: `{ name, message, status, code, attempts }`.
@@ -475,153 +396,4 @@ fn error_fields(error: &JsValue) -> JsValue {
         set(&o, "message", &JsValue::from_str("the export of this chat failed"));
     }
     o.into()
-}
-
-/// Runs the workers (and the progress timer) to the end, then writes the summary line.
-async fn run(job: Rc<Job>) -> Result<JsValue, JsValue> {
-    let ticking = AbortController::new()?;
-    let ticker = job.on_progress.is_some().then(|| future_to_promise(tick(job.clone(), ticking.signal())));
-    let workers: Array = (0..job.workers).map(|_| future_to_promise(work(job.clone()))).collect();
-    let _ = JsFuture::from(Promise::all(&workers)).await;
-    ticking.abort();
-    if let Some(ticker) = ticker {
-        let _ = JsFuture::from(ticker).await;
-    }
-    if !job.halt.halted() {
-        let summary = counts(&job.tally.borrow(), Some(LineKind::Summary));
-        if job.write(&Array::of1(&summary), 0).await {
-            job.report_progress();
-        }
-    }
-    if let Some(reason) = aborted_reason(&job.halt.signal()) {
-        return Err(reason);
-    }
-    let result = counts(&job.tally.borrow(), None);
-    Ok(result)
-}
-
-/// Reports progress every [`export_plan::PROGRESS_INTERVAL_MS`] until `until` fires.
-async fn tick(job: Rc<Job>, until: AbortSignal) -> Result<JsValue, JsValue> {
-    while job.sleep(export_plan::PROGRESS_INTERVAL_MS, &until).await.is_ok() {
-        job.report_progress();
-    }
-    Ok(JsValue::UNDEFINED)
-}
-
-/// One worker: takes chats and exports them until none are left or the export halts.
-async fn work(job: Rc<Job>) -> Result<JsValue, JsValue> {
-    while let Some(chat) = next_chat(&job).await {
-        export_chat(&job, chat).await;
-    }
-    Ok(JsValue::UNDEFINED)
-}
-
-async fn next_chat(job: &Job) -> Option<Chat> {
-    loop {
-        if job.halt.halted() {
-            return None;
-        }
-        let next = job.chats.borrow_mut().next(job.workers as usize);
-        match next {
-            Next::Chat(chat) => return Some(chat),
-            Next::Done => return None,
-            Next::Wait(gate) => {
-                let _ = JsFuture::from(gate).await;
-            }
-            Next::Fetch(source, cursor) => read_chats(job, source, cursor).await,
-        }
-    }
-}
-
-/// Reads one page of a chat list into the queue; a list that fails after its retries ends the export,
-/// since the chats it would have named are unknown.
-async fn read_chats(job: &Job, source: Source, cursor: JsValue) {
-    let first = cursor.is_undefined();
-    let operation = match source {
-        Source::Open => Operation::ListChats,
-        Source::Archived => Operation::ListArchivedChats,
-    };
-    let page = job.call(operation, &JsValue::UNDEFINED, &job.chat_params, &cursor).await;
-    match page {
-        Ok(page) => {
-            if first {
-                let cardinality = get_data(&page, "cardinality").as_f64();
-                job.tally.borrow_mut().announce(cardinality);
-            }
-            job.chats.borrow_mut().take_page(&page);
-        }
-        Err(e) => job.fail(&e),
-    }
-    job.chats.borrow_mut().page_read();
-}
-
-/// Exports one chat: its line, then its feed page by page; a failure after retries becomes an error line.
-async fn export_chat(job: &Job, chat: Chat) {
-    let (id, chat) = match chat {
-        Chat::Listed(chat) => (Some(get_data(&chat, "id")).filter(JsValue::is_string).unwrap_or(JsValue::NULL), chat),
-        Chat::Given(id) => {
-            let id = JsValue::from_str(&id);
-            match job.call(Operation::GetChat, &id, &JsValue::UNDEFINED, &JsValue::UNDEFINED).await {
-                Ok(chat) => (id, chat),
-                Err(e) => return chat_failed(job, &id, &e, 0, None).await,
-            }
-        }
-    };
-    // The chat's line goes out with its first page of items (or its error line): one write instead of two.
-    let shapes = job.sink.shapes();
-    let id_json = match json_stringify(&id) {
-        Ok(json) => json,
-        Err(e) => return job.fail(&e),
-    };
-    let mut chat_line = match spliced_lines(&shapes, LineKind::Chat, &id, &id_json, &Array::of1(&chat)) {
-        Ok(text) => Some(text),
-        Err(e) => return job.fail(&e),
-    };
-    let mut cursor = JsValue::UNDEFINED;
-    let mut written = 0u64;
-    loop {
-        let page = match job.call(Operation::GetFeed, &id, &job.feed_params, &cursor).await {
-            Ok(page) => page,
-            Err(e) => return chat_failed(job, &id, &e, written, chat_line.take()).await,
-        };
-        let items = get_data(&page, "items").unchecked_into::<Array>();
-        let count = u64::from(items.length());
-        let text = match (chat_line.take(), count) {
-            (first, 0) => first.map(Ok),
-            (None, _) => Some(spliced_lines(&shapes, LineKind::Item, &id, &id_json, &items)),
-            (Some(first), _) => Some(spliced_lines(&shapes, LineKind::Item, &id, &id_json, &items).map(|lines| first.concat(&lines))),
-        };
-        if let Some(text) = text {
-            if !job.write_text(text, count).await {
-                return;
-            }
-        }
-        written += count;
-        cursor = get_data(&page, "next");
-        if cursor.is_undefined() {
-            break;
-        }
-    }
-    job.tally.borrow_mut().chat_done(false);
-}
-
-/// Writes a chat's error line (after its chat line, when that is still to be written), unless the export
-/// has halted or the failure ends it.
-async fn chat_failed(job: &Job, id: &JsValue, error: &JsValue, items_written: u64, chat_line: Option<JsString>) {
-    if job.halt.halted() {
-        return;
-    }
-    let name = get(error, "name").ok().and_then(|n| convert::string_start(&n, 64)).unwrap_or_default();
-    if export_plan::ends_export(&name) {
-        return job.fail(error);
-    }
-    let record = line(LineKind::Error, id, "error", &error_fields(error));
-    set(&record, "itemsWritten", &JsValue::from(items_written as f64));
-    let text = ndjson(&Array::of1(&record)).map(|error_line| match chat_line {
-        Some(first) => first.concat(&error_line),
-        None => error_line,
-    });
-    if job.write_text(text, 0).await {
-        job.tally.borrow_mut().chat_done(true);
-    }
 }

@@ -330,6 +330,58 @@ test("pages stop on a repeated page, a short page, and accept a bare array", asy
   equal(short.calls, 2, "calls");
 });
 
+test("exportChats streams each chat once, before its items, then the summary, with progress", async (ctx) => {
+  const client = clientFor(ctx);
+  const chats = [];
+  for await (const chat of client.listChats({ limit: 250 })) chats.push(chat);
+  const feeds = new Map();
+  for (const chat of chats) feeds.set(chat.id, (await client.getFeed(chat.id, { limit: 250 })).items);
+  const progress = [];
+  const text = await new Response(client.exportChats({ pageSize: 2, concurrency: 3, onProgress: (p) => progress.push(p) })).text();
+  ok(text.endsWith("\n"), "every line ends with a newline");
+  const lines = text.slice(0, -1).split("\n").map((line) => JSON.parse(line));
+  for (const chat of chats) {
+    const at = lines.findIndex((l) => l.type === "chat" && l.chatId === chat.id);
+    deepEqual(lines[at].chat, chat, `the line of ${chat.id}`);
+    const items = lines.map((l, i) => [l, i]).filter(([l]) => l.type === "item" && l.chatId === chat.id);
+    ok(items.every(([, i]) => i > at), `the line of ${chat.id} before its items`);
+    deepEqual(items.map(([l]) => l.item), feeds.get(chat.id), `the feed of ${chat.id}`);
+  }
+  const itemCount = [...feeds.values()].reduce((n, feed) => n + feed.length, 0);
+  equal(lines.length, chats.length + itemCount + 1, "lines");
+  const summary = lines.at(-1);
+  deepEqual(summary, { type: "summary", chatsDone: chats.length, chatsTotal: chats.length, items: itemCount, bytes: summary.bytes, errors: 0 }, "summary");
+  equal(summary.bytes, new TextEncoder().encode(text).byteLength - new TextEncoder().encode(`${JSON.stringify(summary)}\n`).byteLength, "bytes");
+  deepEqual(progress.at(-1), { chatsDone: chats.length, chatsTotal: chats.length, items: itemCount, bytes: new TextEncoder().encode(text).byteLength, errors: 0 }, "the last progress");
+}, "7:4");
+
+test("exportChats stops when the reader cancels, and a bad option throws before any request", async (ctx) => {
+  // Requests are counted as the client starts them: the emulator's log may still record one started before
+  // the cancel, when it arrives late.
+  let started = 0;
+  const client = clientFor(ctx, {
+    fetch: (url, init) => {
+      started += 1;
+      return fetch(url, init);
+    },
+  });
+  let thrown;
+  try {
+    client.exportChats({ concurrency: 9 });
+  } catch (error) {
+    thrown = error;
+  }
+  ok(thrown instanceof ctx.pkg.InvalidRequestError, `a bad option: ${describe(thrown)}`);
+  equal(started, 0, "no request for a bad option");
+  const reader = client.exportChats({ concurrency: 2, pageSize: 5 }).getReader();
+  ok((await reader.read()).value.byteLength > 0, "a first chunk");
+  await reader.cancel(new Error("enough"));
+  const sent = started;
+  await sleep(200);
+  equal(started, sent, "no request after cancel resolved");
+  ok(sent < 240, `the export stopped before its end (${sent} of 240 requests)`);
+}, "200:5");
+
 test("webhooks: createWebhook, listWebhooks and deleteWebhook through the Account API", async (ctx) => {
   const client = clientFor(ctx);
   const url = "https://hooks.example.com/gosquared?secret=0123456789abcdef";
