@@ -9,8 +9,8 @@
 //!
 //! Features (all off by default; the npm package is built without them):
 //! - `typed`: this module, with no transport (bring your own [`Transport`]);
-//! - `gloo`: [`GlooTransport`], the global `fetch` through gloo-net (browsers, Node, Deno, Bun, workers);
-//! - `workers`: [`WorkersTransport`], `worker::Fetch` for Cloudflare Workers.
+//! - `gloo`: `GlooTransport`, the global `fetch` through gloo-net (browsers, Node, Deno, Bun, workers);
+//! - `workers`: `WorkersTransport`, `worker::Fetch` for Cloudflare Workers.
 //!
 //! ```no_run
 //! # #[cfg(feature = "gloo")]

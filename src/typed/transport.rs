@@ -1,8 +1,8 @@
 //! What the client needs from a runtime: send one request and read its answer within a time limit, and wait.
 //!
 //! The call machine decides everything else (what to send, whether to retry, what an answer means), so a
-//! transport is small: [`GlooTransport`](super::GlooTransport) for browsers, Node, Deno and Bun,
-//! [`WorkersTransport`](super::WorkersTransport) for Cloudflare Workers, or your own.
+//! transport is small: `GlooTransport` for browsers, Node, Deno and Bun,
+//! `WorkersTransport` for Cloudflare Workers, or your own.
 
 use std::fmt;
 use std::future::Future;

@@ -20,7 +20,10 @@ const SITE_TOKEN: &str = "GSN-424242-Z";
 const ADA: &str = "email:ada@example.com";
 
 fn base_url() -> &'static str {
-    option_env!("GOSQUARED_EMULATOR_URL").expect("GOSQUARED_EMULATOR_URL names the emulator at compile time (scripts/test.sh sets it)")
+    match option_env!("GOSQUARED_EMULATOR_URL") {
+        Some(url) => url,
+        None => panic!("GOSQUARED_EMULATOR_URL names the emulator at compile time (scripts/test.sh sets it)"),
+    }
 }
 
 fn client() -> ChatClient<GlooTransport> {
