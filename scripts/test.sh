@@ -55,10 +55,13 @@ cargo_counts() {
   read -r p f < <(awk '/^test result:/{for(i=1;i<=NF;i++){if($(i+1)~/^passed/)p+=$i; if($(i+1)~/^failed/)f+=$i}} END{print p+0, f+0}' "$1")
   passed=$((passed + p)); failed=$((failed + f))
 }
-echo "== cargo test --features typed (the typed Rust API, native)"
+echo "== cargo test --features typed (the typed Rust API, native: unit tests, then its rustdoc examples)"
 cargo test --lib --features typed typed:: 2>&1 | tee tests/.artifacts/cargo-typed.log
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 cargo_counts tests/.artifacts/cargo-typed.log
+cargo test --doc --features typed typed:: 2>&1 | tee tests/.artifacts/cargo-typed-doc.log
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+cargo_counts tests/.artifacts/cargo-typed-doc.log
 
 emulator_log=tests/.artifacts/emulator-typed.log
 node js/emulator/cli.js --port 0 --seed 3:5 --no-rate-limit --api-key 'sk_test_Q7wZ+secret/key' --site-token GSN-424242-Z >"$emulator_log" 2>&1 &

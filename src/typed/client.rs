@@ -222,7 +222,7 @@ impl<T> fmt::Debug for ChatClient<T> {
 /// use gosquared_chat::typed::{NewMessage, Sender};
 ///
 /// let reply = NewMessage::from("On it!");
-/// let as_bot = NewMessage::new("Beep").from(Sender::Bot);
+/// let as_bot = NewMessage::new("Beep").sent_as(Sender::Bot);
 /// assert_eq!((reply.sender, as_bot.sender), (None, Some(Sender::Bot)));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -241,7 +241,7 @@ impl NewMessage {
 
     /// Sends it as `sender`.
     #[must_use]
-    pub fn from(mut self, sender: Sender) -> Self {
+    pub fn sent_as(mut self, sender: Sender) -> Self {
         self.sender = Some(sender);
         self
     }
@@ -419,7 +419,7 @@ impl<T: Transport + 'static> ChatClient<T> {
     /// # use gosquared_chat::typed::{ChatClient, Error, NewMessage, Sender, Transport};
     /// # async fn demo(client: ChatClient<impl Transport + 'static>) -> Result<(), Error> {
     /// let sent = client.send_message("email:ada@example.com", "Your card was declined; can we help?").await?;
-    /// client.send_message("email:ada@example.com", NewMessage::new("Automated check done").from(Sender::Bot)).await?;
+    /// client.send_message("email:ada@example.com", NewMessage::new("Automated check done").sent_as(Sender::Bot)).await?;
     /// println!("sent {}", sent.id);
     /// # Ok(()) }
     /// ```

@@ -119,7 +119,7 @@ fn a_chat_envelope_is_unwrapped_and_writes_send_json() {
     fake.answer(200, &format!(r#"{{"chat":{CHAT}}}"#)).answer(200, r#"{"id":"m_9","timestamp":1,"from":"client","content":"Hi \"x\""}"#).answer(204, "");
     let c = client(&fake);
     assert_eq!(ok(block_on(c.get_chat("a"))).id, "email:ada@example.com");
-    let m = ok(block_on(c.send_message("a", NewMessage::new("Hi \"x\"").from(Sender::Client))));
+    let m = ok(block_on(c.send_message("a", NewMessage::new("Hi \"x\"").sent_as(Sender::Client))));
     assert_eq!(m.sender(), Some(Sender::Client));
     ok(block_on(c.archive_chat("a")));
     let sent = fake.sent();

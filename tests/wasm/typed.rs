@@ -68,7 +68,7 @@ async fn a_message_and_a_note_are_sent_and_read_back() {
     let content = format!("Your payment failed ({})", now());
     let sent = c.send_message(ADA, content.as_str()).await.unwrap();
     assert_eq!((sent.content.as_str(), sent.sender()), (content.as_str(), Some(Sender::Agent)));
-    let as_client = c.send_message(ADA, NewMessage::new("Thanks, sorted").from(Sender::Client)).await.unwrap();
+    let as_client = c.send_message(ADA, NewMessage::new("Thanks, sorted").sent_as(Sender::Client)).await.unwrap();
     assert_eq!(as_client.sender(), Some(Sender::Client));
     let note = c.add_note(ADA, "Payment failed: invoice in_1").await.unwrap();
     assert!(note.is_note());
