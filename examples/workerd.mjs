@@ -17,6 +17,7 @@ export async function bundleWorker(folderUrl) {
     conditions: ["workerd", "worker", "browser"],
     mainFields: ["module", "main"],
     loader: { ".wasm": "copy" },
+    external: ["cloudflare:*"], // the runtime's own modules (Durable Objects), resolved by workerd
     assetNames: "[name]",
     logLevel: "warning",
   });

@@ -2,11 +2,12 @@
 // the arguments, plans each request, judges every answer and shapes the result; driver.js does the sending
 // and waiting.
 
-import { Operation, exportChats, memoryDiagnostics, newClient } from "./wasm.js";
+import { Operation, exportChats, memoryDiagnostics, newClient, newWatch } from "./wasm.js";
 import { toError } from "./errors.js";
 import { PagePromise } from "./pagination.js";
 import { exportStream } from "./export.js";
 import { perform } from "./driver.js";
+import { Watcher } from "./watch.js";
 
 export {
   GoSquaredError, AuthenticationError, NotFoundError, RateLimitError, InvalidRequestError, ServerError, ConnectionError,
@@ -122,6 +123,15 @@ export class ChatClient {
   exportChats(options) {
     const request = (operation, target, input, opts, cursor) => this.#run(operation, target, input, opts, cursor);
     return exportStream((sink) => exportChats(this.#core, options, sink), request);
+  }
+
+  /**
+   * Watches the inbox: an async iterable of `message` and `chat` events, found by polling what changed.
+   * @param {object} [options] `{ since, intervalMs, archived, pageSize, signal, timeoutMs, maxRetries, headers }`
+   */
+  watch(options) {
+    const run = (operation, target, input, opts, cursor) => this.#run(operation, target, input, opts, cursor);
+    return new Watcher(newWatch(this.#core, options), run);
   }
 
   get [Symbol.toStringTag]() {

@@ -2,7 +2,7 @@
 // attempt — the result, the wait before the next attempt, or the error that ends the call; this module only
 // sends, keeps time, waits, and hands the core what came back.
 
-import { AttemptFailure, answerHeaders, throwIfAborted } from "./wasm.js";
+import { AttemptFailure, CheckedStep, answerHeaders, throwIfAborted } from "./wasm.js";
 
 /** The answer headers the core reads, in the order it takes their values. */
 let headerNames;
@@ -15,33 +15,116 @@ export async function perform(client, operation, target, input, opts, cursor) {
   const call = client.call(operation, target, input, opts, cursor);
   try {
     const { signal, body, url, timeoutMs, method, headers } = call;
-    const init = body === undefined ? { method, headers } : { method, headers, body };
+    // redirect: "manual": a redirect is never followed, since the next request would carry the key in its query
+    // (and, after a 307 or 308, the body) to wherever the answer points; the core turns it into an error.
+    // No credentials, mode or cache: Workers throw on those.
+    const init = body === undefined ? { method, headers, redirect: "manual" } : { method, headers, body, redirect: "manual" };
     const injected = client.fetch;
     const observe = client.onEvent;
     const path = observe === undefined ? undefined : call.path;
+    const io = { call, url, init, timeoutMs, signal, injected, observe, method, path };
+    // Only a send (a request with a body) can be checked: reconcile or an idempotency key.
+    if (body !== undefined && call.checked) return await checkedSend(client, target, io);
     for (;;) {
-      if (signal !== undefined) stopIfAborted(signal);
-      const send = injected ?? globalThis.fetch;
-      const started = observe === undefined ? 0 : Date.now();
-      if (observe !== undefined) tell(observe, { type: "request", method, path, attempt: call.attempts + 1 });
-      const outcome = typeof send === "function" ? await attempt(send, url, init, timeoutMs, signal) : { failure: AttemptFailure.NoFetch };
-      let delay;
-      if (outcome.failure === undefined) {
-        if (observe !== undefined) tell(observe, { type: "response", method, path, attempt: call.attempts + 1, status: outcome.status, durationMs: Date.now() - started });
-        const result = call.answer(outcome.status, outcome.headers, outcome.text);
-        if (typeof result !== "number") return result;
-        delay = result;
-      } else {
-        if (observe !== undefined) tell(observe, { type: "failure", method, path, attempt: call.attempts + 1, reason: REASONS[outcome.failure], durationMs: Date.now() - started });
-        if (signal !== undefined) stopIfAborted(signal);
-        delay = call.failure(outcome.failure, outcome.thrown);
-      }
-      if (observe !== undefined) tell(observe, { type: "retry", method, path, attempt: call.attempts, delayMs: delay });
-      await sleep(delay, signal);
+      const result = await attemptOnce(io);
+      if (typeof result !== "number") return result;
+      if (observe !== undefined) tell(observe, { type: "retry", method, path, attempt: call.attempts, delayMs: result });
+      await sleep(result, signal);
     }
   } finally {
     call.free();
   }
+}
+
+/**
+ * One attempt, observed: resolves to what the call makes of it (the result, or the wait before the next
+ * attempt), or rejects with the error that ends the call. A checked send's call keeps the verdict itself.
+ */
+async function attemptOnce({ call, url, init, timeoutMs, signal, injected, observe, method, path }) {
+  if (signal !== undefined) stopIfAborted(signal);
+  const send = injected ?? globalThis.fetch;
+  const started = observe === undefined ? 0 : Date.now();
+  if (observe !== undefined) tell(observe, { type: "request", method, path, attempt: call.attempts + 1 });
+  const outcome = typeof send === "function" ? await attempt(send, url, init, timeoutMs, signal) : { failure: AttemptFailure.NoFetch };
+  if (outcome.failure === undefined) {
+    if (observe !== undefined) tell(observe, { type: "response", method, path, attempt: call.attempts + 1, status: outcome.status, durationMs: Date.now() - started });
+    return call.answer(outcome.status, outcome.headers, outcome.text);
+  }
+  if (observe !== undefined) tell(observe, { type: "failure", method, path, attempt: call.attempts + 1, reason: REASONS[outcome.failure], durationMs: Date.now() - started });
+  if (signal !== undefined) stopIfAborted(signal);
+  return call.failure(outcome.failure, outcome.thrown);
+}
+
+/**
+ * A checked send (docs/exactly-once.md): the core's flow says each step — read or write the key's record in
+ * the store, read a page of the chat's messages (or feed) through the normal call path, wait, make an
+ * attempt, resolve — and this only does it and hands back what came of it. Calls of one client with the same
+ * key run one after another, so that the later finds what the earlier recorded.
+ */
+async function checkedSend(client, target, io) {
+  const { call, signal, observe, method, path } = io;
+  const key = call.idempotencyKey;
+  const release = key === undefined ? undefined : await holdKey(client, key);
+  try {
+    const store = call.store;
+    for (;;) {
+      if (signal !== undefined) stopIfAborted(signal);
+      switch (call.next()) {
+        case CheckedStep.GetRecord:
+          try {
+            call.takeRecord(await store.get(key));
+          } catch (thrown) {
+            call.storeFailed(thrown);
+          }
+          break;
+        case CheckedStep.SetRecord:
+          try {
+            await store.set(key, call.arg);
+            call.recorded();
+          } catch (thrown) {
+            call.storeFailed(thrown);
+          }
+          break;
+        case CheckedStep.ReadPage:
+          try {
+            call.takePage(await perform(client, call.listOperation, target, call.listParams, call.readOptions, call.arg));
+          } catch (error) {
+            call.readFailed(error);
+          }
+          break;
+        case CheckedStep.Wait:
+          if (observe !== undefined) tell(observe, { type: "retry", method, path, attempt: call.attempts, delayMs: call.arg });
+          await sleep(call.arg, signal);
+          break;
+        case CheckedStep.Attempt:
+          await attemptOnce(io);
+          break;
+        case CheckedStep.Resolve:
+          return call.arg;
+      }
+    }
+  } finally {
+    release?.();
+  }
+}
+
+/** Per client, per key: the promise that the calls holding the key so far have ended. */
+const heldKeys = new WeakMap();
+
+/** Waits for the calls of `client` holding `key` to end, then holds it; resolves to the function that lets go. */
+async function holdKey(client, key) {
+  let keys = heldKeys.get(client);
+  if (keys === undefined) heldKeys.set(client, (keys = new Map()));
+  const before = keys.get(key);
+  let letGo;
+  const mine = new Promise((resolve) => (letGo = resolve));
+  const last = before === undefined ? mine : before.then(() => mine);
+  keys.set(key, last);
+  if (before !== undefined) await before;
+  return () => {
+    letGo();
+    if (keys.get(key) === last) keys.delete(key);
+  };
 }
 
 /** The `reason` of a failure event, by the way the attempt failed. */
@@ -52,6 +135,7 @@ const REASONS = {
   [AttemptFailure.TimedOut]: "timeout",
   [AttemptFailure.NotResponse]: "not-a-response",
   [AttemptFailure.NoFetch]: "no-fetch",
+  [AttemptFailure.Redirected]: "redirect",
 };
 
 /** Hands an event to the caller's observer; an observer that throws is not allowed to break the call. */
@@ -90,7 +174,9 @@ async function attempt(send, url, init, timeoutMs, signal) {
     stage = AttemptFailure.RequestFailed;
     const response = await Promise.race([pending, stopped]);
     stage = AttemptFailure.NotResponse;
-    const { status, headers, text: read } = response;
+    const { status, headers, text: read, type } = response;
+    // A browser's answer to a redirect under `redirect: "manual"`: status 0, nothing readable, not followed.
+    if (type === "opaqueredirect") return { failure: AttemptFailure.Redirected };
     if (typeof read !== "function") return { failure: AttemptFailure.NotResponse };
     stage = AttemptFailure.ReadFailed;
     const text = await Promise.race([read.call(response), stopped]);
@@ -108,7 +194,8 @@ function headerValues(headers) {
   headerNames ??= answerHeaders().split("\n");
   try {
     let lines = "";
-    for (const name of headerNames) lines += `${headers.get(name) ?? ""}\n`;
+    // Each value is cut to 256 characters, more than any the core reads, so that no header fills wasm memory.
+    for (const name of headerNames) lines += `${String(headers.get(name) ?? "").slice(0, 256)}\n`;
     return lines;
   } catch {
     return "";

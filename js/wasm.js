@@ -6,7 +6,7 @@ import * as glue from "./gosquared_chat.js";
 import { GoSquaredError, toError } from "./errors.js";
 import { shapes } from "./shapes.js";
 
-export { AttemptFailure, Operation, answerHeaders, throwIfAborted } from "./gosquared_chat.js";
+export { AttemptFailure, CheckedStep, Operation, answerHeaders, throwIfAborted } from "./gosquared_chat.js";
 
 /** Whether the module has been instantiated. */
 let ready = false;
@@ -60,6 +60,12 @@ export function newClient(options) {
 export function exportChats(client, options, sink) {
   if (client instanceof Promise) return client.then((ready) => glue.exportChats(ready, options, sink));
   return glue.exportChats(client, options, sink);
+}
+
+/** Starts the core's watch on a client (or, while the module loads, a promise of it); bad options throw. */
+export function newWatch(client, options) {
+  if (client instanceof Promise) return client.then((ready) => guarded(() => new glue.Watch(ready, options)));
+  return guarded(() => new glue.Watch(client, options));
 }
 
 /** The edge toolkit's core functions, each throwing the package's error classes. */

@@ -27,13 +27,38 @@ export interface ClientOptions {
    * observer that throws is ignored.
    */
   onEvent?: (event: ClientEvent) => void;
+  /**
+   * Makes every `sendMessage` and `addNote` checked (exactly-once, docs/exactly-once.md): the chat's identical
+   * messages are counted before the send and after any attempt that does not return the stored message, so an
+   * unknown outcome resolves with the stored message or is sent again. Off by default; `opts.reconcile` overrides.
+   */
+  reconcile?: boolean;
+  /**
+   * Where `idempotencyKey` records are kept (a KV namespace, a database, a `Map`…); by default in memory, per
+   * client, the 10,000 most recently written keys.
+   */
+  idempotencyStore?: IdempotencyStore;
 }
+
+/**
+ * A store of idempotency records: `get` resolves to what `set` was given for the key (or undefined), as a
+ * value or a promise. A store that keeps text can keep `JSON.stringify(record)` and give back `JSON.parse`d.
+ */
+export interface IdempotencyStore {
+  get(key: string): IdempotencyRecord | undefined | null | Promise<IdempotencyRecord | undefined | null>;
+  set(key: string, record: IdempotencyRecord): unknown;
+}
+
+/** What is kept under an idempotency key: a send under way (with its baseline count), or its stored message. */
+export type IdempotencyRecord =
+  | { version: 1; state: "pending"; fingerprint: string; count: number | null }
+  | { version: 1; state: "done"; fingerprint: string; message: Message };
 
 /** What `onEvent` observes. `attempt` counts from 1; `durationMs` is the attempt's time, body included. */
 export type ClientEvent =
   | { type: "request"; method: string; path: string; attempt: number }
   | { type: "response"; method: string; path: string; attempt: number; status: number; durationMs: number }
-  | { type: "failure"; method: string; path: string; attempt: number; reason: "network" | "timeout" | "not-a-response" | "no-fetch"; durationMs: number }
+  | { type: "failure"; method: string; path: string; attempt: number; reason: "network" | "timeout" | "not-a-response" | "no-fetch" | "redirect"; durationMs: number }
   | { type: "retry"; method: string; path: string; attempt: number; delayMs: number };
 
 /** A point in time: a `Date`, an ISO 8601 string (UTC when it has no offset) or epoch milliseconds. */
@@ -61,6 +86,18 @@ export interface RequestOptions {
   maxRetries?: number;
   /** Headers for this call only, added to the client's (a header named in both takes this call's value). */
   headers?: Record<string, string>;
+}
+
+/** Per-call options of `sendMessage` and `addNote`. */
+export interface SendOptions extends RequestOptions {
+  /** Checks this send (exactly-once, docs/exactly-once.md), or not, whatever the client's `reconcile` says. */
+  reconcile?: boolean;
+  /**
+   * A key of at most 256 characters (such as the event id of the webhook being handled): a later call with
+   * the same key, in this process or one sharing the `idempotencyStore`, resolves to the same message instead
+   * of sending it again. Implies `reconcile`.
+   */
+  idempotencyKey?: string;
 }
 
 /** Who wrote a message. */
@@ -203,9 +240,9 @@ export declare class ChatClient {
   /** Lists a chat's messages, oldest first: `GET /chat/v1/chats/{id}/messages`. */
   listMessages(chatId: string, params?: ListParams, opts?: RequestOptions): PagePromise<Message>;
   /** Sends a message, as an agent unless `from` says otherwise: `POST /chat/v1/chats/{id}/messages`. */
-  sendMessage(chatId: string, message: MessageInput, opts?: RequestOptions): Promise<Message>;
+  sendMessage(chatId: string, message: MessageInput, opts?: SendOptions): Promise<Message>;
   /** Leaves a private note for the team: `POST /chat/v1/chats/{id}/notes`. */
-  addNote(chatId: string, note: NoteInput, opts?: RequestOptions): Promise<Message>;
+  addNote(chatId: string, note: NoteInput, opts?: SendOptions): Promise<Message>;
   /** Archives a chat: `POST /chat/v1/chats/{id}/archive`; resolves to the API's body, `{}` when empty. */
   archiveChat(chatId: string, opts?: RequestOptions): Promise<Record<string, unknown>>;
   /** Brings a chat back from the archive: `POST /chat/v1/chats/{id}/unarchive`. */
@@ -222,6 +259,14 @@ export declare class ChatClient {
    * retries, and a last `summary`. Bad options throw `InvalidRequestError` before any request.
    */
   exportChats(options?: ExportOptions): ReadableStream<Uint8Array>;
+  /**
+   * Watches the inbox by polling only what changed: the chats active since the last poll, then each one's
+   * new feed items, through the same calls (retries, timeouts, errors) as every method. An async iterable of
+   * `message` and `chat` events; `watcher.cursor` resumes it later with no gap and no repeat. It rests
+   * longer as the rate-limit budget runs low and after failed polls; only a refused key, a request the API
+   * refuses, the signal, or leaving the loop ends it. Bad options throw `InvalidRequestError` at once.
+   */
+  watch(options?: WatchOptions): Watcher;
   readonly [Symbol.toStringTag]: "ChatClient";
 }
 
@@ -293,6 +338,83 @@ export type ExportLine = ChatLine | ItemLine | ErrorLine | SummaryLine;
 export declare function readExportLines(
   source: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array | string> | string,
 ): AsyncIterableIterator<ExportLine>;
+
+/** Options of `watch`. */
+export interface WatchOptions {
+  /**
+   * Where to start: a cursor from `watcher.cursor` (go on from there), or a time (every message from it on);
+   * by default, after the newest activity the chat lists show when the watch starts.
+   */
+  since?: WatchCursor | Date | string | number;
+  /** The rest between polls, in ms, while the budget is comfortable: 10 to 600,000; 5,000 by default. */
+  intervalMs?: number;
+  /** Also list archived chats (to see chats being archived); `true` by default. Off, a poll costs one request less. */
+  archived?: boolean;
+  /** Chats and feed items asked for per request, 1–250; 250 by default. */
+  pageSize?: number;
+  /**
+   * A relay of GoSquared's webhooks (see examples/live-relay): each push makes the watch poll at once (at most once
+   * a second); while connected it polls every `intervalMs` of the relay (60,000 by default) as a safety net. Events
+   * still come from the API, so nothing is lost or repeated when pushes are. `WebSocket` where the runtime has none.
+   */
+  relay?: { url: string; intervalMs?: number; WebSocket?: new (url: string) => WebSocket };
+  /** Ends the watch: a pending `next()` rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Per-attempt timeout of each call the watch makes. */
+  timeoutMs?: number;
+  /** Retries of each call the watch makes, before the watch's own rest and retry. */
+  maxRetries?: number;
+  /** Headers for each call the watch makes. */
+  headers?: Record<string, string>;
+}
+
+/**
+ * Where a watch stands, JSON-serialisable: every feed item before `watermark` (epoch ms) was handled; for each
+ * chat listed, every item up to `at` was, with `ids` those handled at exactly `at`. Treat it as opaque.
+ */
+export interface WatchCursor {
+  v: 1;
+  watermark: number;
+  chats: { id: string; at?: number; ids?: string[]; announced?: number; read?: number }[];
+}
+
+/** A new message or note (`message.private` is `true` on notes), in order within its chat, each once. */
+export interface WatchMessageEvent {
+  type: "message";
+  chatId: string;
+  message: Message & { type?: "message" };
+}
+
+/** A chat appeared or moved (new activity, archived, brought back); `archived` says which list it is in now. */
+export interface WatchChatEvent {
+  type: "chat";
+  chatId: string;
+  chat: Chat;
+  archived: boolean;
+}
+
+/** What `watch` hands out. */
+export type WatchEvent = WatchMessageEvent | WatchChatEvent;
+
+/** What a watch has done: polls started, requests sent, events handed out, calls failed, the last rest in ms. */
+export interface WatchStats {
+  polls: number;
+  requests: number;
+  events: number;
+  failures: number;
+  restMs: number;
+}
+
+/** A running watch: `for await` its events; `break` (or `return()`) ends it and frees its timer and listener. */
+export interface Watcher extends AsyncIterableIterator<WatchEvent> {
+  /** Where the watch stands; pass it to `watch({ since })` to go on from here. Undefined until it knows. */
+  readonly cursor: WatchCursor | undefined;
+  /** Its counts so far, or undefined before it has started. */
+  readonly stats: WatchStats | undefined;
+  next(): Promise<IteratorResult<WatchEvent, undefined>>;
+  return(value?: unknown): Promise<IteratorResult<WatchEvent, undefined>>;
+  [Symbol.asyncIterator](): Watcher;
+}
 
 /** What a webhook fires on; `chat_message` by default. */
 export type WebhookTrigger = "chat_message" | "entered_smart_group" | "exited_smart_group" | "traffic_dip" | "traffic_spike";
@@ -428,5 +550,8 @@ export declare class ServerError extends GoSquaredError {}
 export declare class ConnectionError extends GoSquaredError {}
 /** An attempt took longer than `timeoutMs`. */
 export declare class TimeoutError extends GoSquaredError {}
-/** A 2xx answer whose body was not the JSON expected. */
+/**
+ * A 2xx answer whose body was not the JSON expected, or a redirect (3xx, or a browser's opaque redirect): the
+ * client sends `redirect: "manual"` and never follows one, so the key never travels to another URL.
+ */
 export declare class ResponseFormatError extends GoSquaredError {}

@@ -6,6 +6,7 @@
 //! - `export`: the bulk export's plan;
 //! - `edge`: webhooks, Secure Mode signatures and the key-safe proxy;
 //! - `util`: encoding, numbers, text and time helpers;
+//! - `watch`: the live inbox's polling decisions, cursor and pacing;
 //! - `wasm`: every `#[wasm_bindgen]` item, the only code that touches JS values;
 //! - `typed` (cargo feature `typed`, off in the package): the typed Rust API on the same core.
 //!
@@ -16,6 +17,7 @@ pub mod call;
 pub mod edge;
 pub mod export;
 pub mod util;
+pub mod watch;
 #[cfg(feature = "typed")]
 pub mod typed;
 

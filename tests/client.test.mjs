@@ -251,7 +251,7 @@ describe("errors", () => {
   });
 
   it("404 is a NotFoundError with the encoded path", async () => {
-    await expectError(client.getChat("no/such chat"), NotFoundError, { status: 404, path: "/chat/v1/chats/no%2Fsuch%20chat" });
+    await expectError(client.getChat("no such chat?"), NotFoundError, { status: 404, path: "/chat/v1/chats/no%20such%20chat%3F" });
   });
 
   it("429 is a RateLimitError with retryAfterMs", async () => {

@@ -1,7 +1,7 @@
 // examples/dashboard in Chromium (playwright-core): every action is clicked and its effect checked in the
 // emulator, behind the key-safe proxy; screenshots go to tests/.artifacts/. Without Chromium the suite is
 // skipped locally and fails in CI (CI=true).
-import { describe, it, before, after, beforeEach } from "node:test";
+import { describe, it, before, after, beforeEach, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -26,7 +26,7 @@ describe("the admin dashboard in Chromium", { skip: !haveChromium && `no Chromiu
     mkdirSync(ARTIFACTS, { recursive: true });
     emu = await emulator();
     await buildDashboard();
-    site = await startDashboard({ apiKey: API_KEY, siteToken: SITE_TOKEN, baseUrl: emu.url, adminToken: ADMIN_TOKEN });
+    site = await startDashboard({ apiKey: API_KEY, siteToken: SITE_TOKEN, baseUrl: emu.url, adminToken: ADMIN_TOKEN, watchIntervalMs: 100 });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -37,6 +37,9 @@ describe("the admin dashboard in Chromium", { skip: !haveChromium && `no Chromiu
     await site?.close();
     await emu?.close();
   });
+  afterEach(async () => {
+    await page?.context().close();
+  });
   beforeEach(async () => {
     emu.reset("3:5");
     const context = await browser.newContext({ viewport: { width: 1100, height: 720 } });
@@ -45,7 +48,9 @@ describe("the admin dashboard in Chromium", { skip: !haveChromium && `no Chromiu
     // Everything the browser receives, to prove the key never reaches it.
     page.on("response", async (response) => {
       const body = await response.body().catch(() => Buffer.alloc(0));
-      seen.push({ url: response.url(), headers: JSON.stringify(await response.allHeaders()), body: body.toString("latin1") });
+      // The page polls (its live inbox) until its context closes: a response cut short by the close is skipped.
+      const headers = await response.allHeaders().catch(() => ({}));
+      seen.push({ url: response.url(), headers: JSON.stringify(headers), body: body.toString("latin1") });
     });
   });
 
@@ -111,6 +116,36 @@ describe("the admin dashboard in Chromium", { skip: !haveChromium && `no Chromiu
     await page.waitForFunction(() => document.querySelector("#archive-toggle").textContent === "Archive");
     assert.equal(emu.store.getChat(ADA).archived, false);
     assert.equal(await page.locator("button.chat").count(), 0, "gone from the archived list");
+    noKeyInBrowser();
+  });
+
+  it("shows customers' new messages live, without a reload: the open conversation scrolls, other chats get a badge", async () => {
+    await login();
+    await chatButton(ADA).click();
+    await page.waitForSelector("#conversation:not([hidden])");
+    await page.evaluate(() => (window.notReloaded = true));
+    // A customer writes into the open conversation, a few times: each message appears once, at the bottom.
+    const texts = Array.from({ length: 8 }, (_, i) => `Is anyone there? (${i + 1})`);
+    for (const text of texts) emu.clientMessage(ADA, text);
+    await page.waitForFunction((last) => document.querySelector("#feed").textContent.includes(last), texts.at(-1));
+    const feed = await feedTexts();
+    for (const text of texts) assert.equal(feed.filter((t) => t.includes(text)).length, 1, text);
+    assert.equal(feed.length, emu.store.feed(ADA).length, "the feed matches the store, nothing twice");
+    const scrolled = await page.$eval("#feed", (el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+    assert.ok(scrolled < 2, `scrolled to the newest message (${scrolled}px from the bottom)`);
+    // Another chat: it moves to the top of the list with its unread count, and the title counts unread messages.
+    emu.clientMessage("person-2", "Hello? My payment failed.");
+    emu.clientMessage("person-2", "Anyone?");
+    await page.waitForFunction(() => document.querySelector("button.chat")?.dataset.chatId === "person-2");
+    await page.waitForFunction(() => document.querySelector('button.chat[data-chat-id="person-2"] .latest')?.textContent === "Anyone?");
+    const badge = await page.textContent('button.chat[data-chat-id="person-2"] .unread');
+    assert.equal(Number(badge), emu.store.getChat("person-2").unread);
+    assert.match(await page.title(), /^\(\d+\) Chats/);
+    // A new visitor starts a conversation: it appears too.
+    emu.clientMessage("visitor-1", "First time here");
+    await chatButton("visitor-1").waitFor();
+    assert.equal(await page.evaluate(() => window.notReloaded), true, "no reload happened");
+    await shot("live");
     noKeyInBrowser();
   });
 

@@ -1,10 +1,12 @@
 // examples/worker-failed-payment in Miniflare (workerd) against the emulator: a payment provider's event
 // messages the customer and leaves a note; GoSquared's chat_message webhook, delivered by the emulator to the
-// running Worker, archives the conversation when the customer says it is sorted.
+// running Worker, archives the conversation when the customer says it is sorted. A retried payment event (after
+// the Worker answered it, or after a 5xx it could not settle) messages the customer once: the Worker keys its
+// sends with the event id, with the records in a KV namespace.
 import { describe, it, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { buildWorker, startWorker, paymentFailedEvent } from "../examples/worker-failed-payment/harness.mjs";
-import { emulator, clientFor, API_KEY, SITE_TOKEN } from "./helpers.mjs";
+import { emulator, clientFor, waitFor, API_KEY, SITE_TOKEN } from "./helpers.mjs";
 
 const PAYMENT_SECRET = "pay_secret_0123456789abcdef";
 const CHAT_SECRET = "chat_secret_0123456789abcdef";
@@ -24,6 +26,7 @@ describe("the failed-payment Worker", () => {
   });
   beforeEach(async () => {
     emu.reset("3:5");
+    await worker.clearRecords();
     await client.createWebhook({ url: `${worker.url}/gosquared/webhook?secret=${CHAT_SECRET}`, name: "Payments worker" });
     emu.clearRequests();
   });
@@ -42,10 +45,60 @@ describe("the failed-payment Worker", () => {
     assert.match(message.content, /https:\/\/pay\.example\.com\/invoices\/in_1Q2w3E/);
     assert.equal(notes(ADA).length, 1);
     assert.match(notes(ADA)[0], /^Payment failed: invoice in_1Q2w3E, \$49\.00, attempt 1 \(event evt_1Q2w3E\)/);
+    // Each send is keyed by the event: the chat's messages (or feed) are counted first, then it is sent.
     assert.deepEqual(emu.requests.map((r) => `${r.method} ${r.path}`), [
+      "GET /chat/v1/chats/email%3Aada%40example.com/messages",
       "POST /chat/v1/chats/email%3Aada%40example.com/messages",
+      "GET /chat/v1/chats/email%3Aada%40example.com/feed",
       "POST /chat/v1/chats/email%3Aada%40example.com/notes",
     ]);
+    const records = await worker.records();
+    assert.deepEqual(Object.keys(records).sort(), ["evt_1Q2w3E:message", "evt_1Q2w3E:note"]);
+    assert.equal(records["evt_1Q2w3E:message"].state, "done");
+    assert.equal(records["evt_1Q2w3E:message"].message.id, message.id);
+  });
+
+  it("a retried event messages the customer once, after a 200 and after a 5xx the Worker could not settle", async () => {
+    const messages = () => emu.store.messages(ADA).filter((m) => /didn't go through/.test(m.content));
+    const event = paymentFailedEvent({ email: "ada@example.com", eventId: "evt_retried" });
+    const first = await (await paymentFailed(event)).json();
+    const again = await paymentFailed(event);
+    assert.equal(again.status, 200);
+    assert.deepEqual(await again.json(), first, "the same answer, from the records");
+    assert.equal(messages().length, 1);
+    assert.equal(notes(ADA).length, 1);
+    assert.equal(emu.requests.filter((r) => r.method === "POST").length, 2, "one message and one note, never again");
+
+    // A 503 after the API stored the message is settled by the Worker's own count: answered 200.
+    emu.clearRequests();
+    emu.inject({ match: { method: "POST", path: "/chat/v1/chats/email%3Aada%40example.com/messages" }, status: 503, process: true });
+    const settled = await paymentFailed(paymentFailedEvent({ email: "ada@example.com", eventId: "evt_settled", invoiceId: "in_2" }));
+    assert.equal(settled.status, 200);
+    assert.equal((await settled.json()).messageId, messages().at(-1).id);
+    assert.equal(messages().length, 2, "one message for each of the two events");
+    assert.equal(emu.requests.filter((r) => r.method === "POST" && r.path.endsWith("/messages")).length, 1, "not sent again");
+
+    // The API stores the message but answers 503, and the count fails too: the Worker answers 503, so the provider
+    // retries; the retry finds the pending record, counts, finds the message and records it.
+    emu.clearRequests();
+    const other = paymentFailedEvent({ email: "person-2@example.com", eventId: "evt_5xx" });
+    emu.store.addChat({ id: "email:person-2@example.com", messages: 2 });
+    const path = "/chat/v1/chats/email%3Aperson-2%40example.com";
+    emu.inject({ match: { method: "POST", path: `${path}/messages` }, status: 503, process: true, delayMs: 200 });
+    const failing = paymentFailed(other);
+    await waitFor(() => emu.requests.some((r) => r.method === "POST"));
+    emu.inject({ match: { method: "GET", path: `${path}/messages` }, status: 500, times: Infinity });
+    const failed = await failing;
+    assert.equal(failed.status, 503);
+    assert.equal((await failed.json()).error, "ServerError");
+    emu.clearFaults();
+    const retried = await paymentFailed(other);
+    assert.equal(retried.status, 200);
+    const stored = emu.store.messages("email:person-2@example.com").filter((m) => /didn't go through/.test(m.content));
+    assert.equal(stored.length, 1, "one message although the provider delivered the event twice");
+    assert.equal((await retried.json()).messageId, stored[0].id);
+    assert.equal(emu.requests.filter((r) => r.method === "POST" && r.path === `${path}/messages`).length, 1);
+    assert.equal((await worker.records())["evt_5xx:message"].state, "done");
   });
 
   it("refuses events without the payment secret and ignores other event types", async () => {
@@ -55,7 +108,7 @@ describe("the failed-payment Worker", () => {
     const unknown = await paymentFailed(paymentFailedEvent({ email: "nobody@example.com" }));
     assert.equal(unknown.status, 200);
     assert.match((await unknown.json()).skipped, /no chat/);
-    assert.deepEqual(emu.requests.map((r) => r.method), ["POST"], "only the unknown customer's message was tried");
+    assert.deepEqual(emu.requests.map((r) => r.method), ["GET"], "only the unknown customer's chat was read (404)");
     assert.equal(notes(ADA).length, 0);
   });
 

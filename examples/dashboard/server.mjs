@@ -44,9 +44,10 @@ async function send(res, response) {
 
 /**
  * Starts the server on 127.0.0.1. `adminToken` is the password of `/login?token=…`, which gives the browser
- * an HttpOnly session cookie; the proxy serves only requests that carry one.
+ * an HttpOnly session cookie; the proxy serves only requests that carry one. `watchIntervalMs` is how often
+ * the page's live inbox polls.
  */
-export async function startDashboard({ apiKey, siteToken, baseUrl, adminToken, port = 0 }) {
+export async function startDashboard({ apiKey, siteToken, baseUrl, adminToken, port = 0, watchIntervalMs = 5000 }) {
   const sessions = new Set();
   const sessionOf = (cookie) => /(?:^|;\s*)dashboard_session=([0-9a-f]{64})/.exec(cookie ?? "")?.[1];
   const proxy = createProxy({
@@ -78,7 +79,8 @@ export async function startDashboard({ apiKey, siteToken, baseUrl, adminToken, p
         return res.end("not found");
       }
       if (file === "/index.html") {
-        body = body.toString("utf8").replace('content="GSN-000000-A"', `content="${siteToken.replace(/[^\w-]/g, "")}"`);
+        body = body.toString("utf8").replace('content="GSN-000000-A"', `content="${siteToken.replace(/[^\w-]/g, "")}"`)
+          .replace('name="gosquared-watch-interval" content="5000"', `name="gosquared-watch-interval" content="${Math.trunc(Number(watchIntervalMs))}"`);
       }
       res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
       res.end(body);

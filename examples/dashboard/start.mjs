@@ -3,13 +3,14 @@
 // key-safe proxy), and prints the login link. Ctrl-C stops both.
 //   --emulator-port N   default 8787
 //   --port N            default 5173
+//   --customers MS      customers write into random chats every MS ms (off by default)
 import { parseArgs } from "node:util";
 import { randomBytes } from "node:crypto";
-import { startEmulator } from "gosquared-chat/emulator";
+import { startCustomers, startEmulator } from "gosquared-chat/emulator";
 import { buildDashboard, startDashboard } from "./server.mjs";
 
 const { values: args } = parseArgs({
-  options: { "emulator-port": { type: "string", default: "8787" }, port: { type: "string", default: "5173" } },
+  options: { "emulator-port": { type: "string", default: "8787" }, port: { type: "string", default: "5173" }, customers: { type: "string" } },
 });
 const adminToken = randomBytes(12).toString("hex");
 
@@ -20,9 +21,11 @@ const site = await startDashboard({ apiKey: emu.apiKey, siteToken: emu.siteToken
 console.log(`GoSquared emulator  ${emu.url}`);
 console.log(`dashboard           ${site.url}  (the browser never sees the API key; the proxy at /api/chat adds it)`);
 console.log(`\nOpen ${site.url}/login?token=${adminToken} to sign in.`);
-console.log(`A customer writing in: curl -X POST '${emu.url}/__emulator/chats/person-2/client-message' -d '{"content":"Hello?"}'`);
+console.log(`A customer writing in: curl -X POST '${emu.url}/__emulator/customer-message' -d '{"chatId":"person-2","content":"Hello?"}'`);
+const customers = args.customers === undefined ? undefined : startCustomers(emu, { everyMs: Number(args.customers) });
 
 const stop = async () => {
+  customers?.stop();
   await site.close();
   await emu.close();
   process.exit(0);

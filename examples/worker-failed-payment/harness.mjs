@@ -12,12 +12,14 @@ export function buildWorker() {
 }
 
 /**
- * Starts the built Worker on 127.0.0.1 (`port` 0 picks a free one) with its environment; resolves to
- * `{ url, dispatchFetch, dispose }`.
+ * Starts the built Worker on 127.0.0.1 (`port` 0 picks a free one) with its environment and a KV namespace for
+ * its idempotency records; resolves to `{ url, dispatchFetch, records, clearRecords, dispose }`.
  */
 export async function startWorker({ apiKey, siteToken, baseUrl, paymentSecret, chatSecret, port = 0 }) {
   const mf = new Miniflare({
     ...workerOptions(SCRIPT, port),
+    // The idempotency records of payment events (in memory, for this Miniflare instance).
+    kvNamespaces: ["SENT_EVENTS"],
     bindings: {
       GOSQUARED_API_KEY: apiKey,
       GOSQUARED_SITE_TOKEN: siteToken,
@@ -30,6 +32,18 @@ export async function startWorker({ apiKey, siteToken, baseUrl, paymentSecret, c
   return {
     url: url.href.replace(/\/$/, ""),
     dispatchFetch: (input, init) => mf.dispatchFetch(input, init),
+    /** The idempotency records in SENT_EVENTS, by key. */
+    async records() {
+      const kv = await mf.getKVNamespace("SENT_EVENTS");
+      const out = {};
+      for (const { name } of (await kv.list()).keys) out[name] = JSON.parse(await kv.get(name));
+      return out;
+    },
+    /** Forgets every idempotency record. */
+    async clearRecords() {
+      const kv = await mf.getKVNamespace("SENT_EVENTS");
+      for (const { name } of (await kv.list()).keys) await kv.delete(name);
+    },
     dispose: () => mf.dispose(),
   };
 }

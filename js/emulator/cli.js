@@ -8,6 +8,7 @@ import { startEmulator, DEFAULT_API_KEY, DEFAULT_SITE_TOKEN } from './server.js'
 import { parseSeed } from './store.js';
 import { normalizeFault } from './faults.js';
 import { normalizeRateLimit } from './ratelimit.js';
+import { MIN_EVERY_MS, startCustomers } from './customers.js';
 
 const DEFAULT_CLI_SEED = '5:8';
 
@@ -18,6 +19,8 @@ Runs a local stand-in for the GoSquared Live Chat API (/chat/v1/...).
 Options:
   --port N               port to listen on (default 0 = pick a free port)
   --host H               interface to bind (default 127.0.0.1)
+  --allowed-host NAME    also answer requests whose Host header names NAME (repeatable); localhost,
+                         127.0.0.1, [::1] and the --host value are always allowed, any other is refused (403)
   --api-key K            accepted api_key (default ${DEFAULT_API_KEY})
   --site-token T         accepted site_token (default ${DEFAULT_SITE_TOKEN})
   --seed CHATS:MESSAGES  initial data (default ${DEFAULT_CLI_SEED}; "0:0" for an empty store)
@@ -26,6 +29,8 @@ Options:
   --fault JSON           queue a fault at start (repeatable), e.g.
                          '{"match":{"method":"POST"},"status":503,"times":2}'
                          (at run time: curl -X POST URL/__emulator/faults -d JSON)
+  --customers MS         demo: a customer writes into a random chat every MS ms
+                         (each message printed to stdout; webhooks delivered)
   --log                  print one line per request to stderr
   -h, --help             show this help
 `;
@@ -45,6 +50,7 @@ function parseCli(argv) {
       options: {
         port: { type: 'string' },
         host: { type: 'string' },
+        'allowed-host': { type: 'string', multiple: true },
         'api-key': { type: 'string' },
         'site-token': { type: 'string' },
         seed: { type: 'string' },
@@ -52,6 +58,7 @@ function parseCli(argv) {
         'rate-limit': { type: 'string' },
         fault: { type: 'string', multiple: true },
         log: { type: 'boolean' },
+        customers: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -71,6 +78,8 @@ function parseCli(argv) {
   for (const name of ['host', 'api-key', 'site-token']) {
     if (v[name] !== undefined && v[name] === '') return usageError(`--${name} must not be empty`);
   }
+  const allowedHosts = v['allowed-host'] ?? [];
+  if (allowedHosts.some((h) => h.trim() === '')) return usageError('--allowed-host must not be empty');
   const seed = v.seed ?? DEFAULT_CLI_SEED;
   try {
     parseSeed(seed);
@@ -87,6 +96,13 @@ function parseCli(argv) {
       return usageError(`invalid --rate-limit: ${err.message}`);
     }
   }
+  let customers;
+  if (v.customers !== undefined) {
+    if (!/^\d+$/.test(v.customers) || Number(v.customers) < MIN_EVERY_MS) {
+      return usageError(`invalid --customers ${JSON.stringify(v.customers)} (milliseconds, at least ${MIN_EVERY_MS})`);
+    }
+    customers = Number(v.customers);
+  }
   const faults = [];
   for (const text of v.fault ?? []) {
     try {
@@ -99,8 +115,10 @@ function parseCli(argv) {
   }
   return {
     faults,
+    customers,
     port,
     host: v.host ?? '127.0.0.1',
+    allowedHosts,
     apiKey: v['api-key'] ?? DEFAULT_API_KEY,
     siteToken: v['site-token'] ?? DEFAULT_SITE_TOKEN,
     seed,
@@ -110,7 +128,7 @@ function parseCli(argv) {
 }
 
 async function main() {
-  const { faults, ...options } = parseCli(process.argv.slice(2));
+  const { faults, customers, ...options } = parseCli(process.argv.slice(2));
   let emulator;
   try {
     emulator = await startEmulator(options);
@@ -122,10 +140,15 @@ async function main() {
   process.stdout.write(
     `gosquared-chat emulator listening on ${emulator.url} (api_key=${emulator.apiKey} site_token=${emulator.siteToken})\n`,
   );
+  const writer = customers === undefined ? undefined : startCustomers(emulator, {
+    everyMs: customers,
+    onMessage: (m) => process.stdout.write(`customer ${m.person_id}: ${m.content}\n`),
+  });
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    writer?.stop();
     await emulator.close();
     process.exit(0);
   };

@@ -16,8 +16,10 @@ import { page, parsePaging, parseRange } from './params.js';
 import { RateLimiter, normalizeRateLimit } from './ratelimit.js';
 import { FaultQueue, defaultFaultBody, htmlErrorPage } from './faults.js';
 import { WebhookRegistry } from './webhooks.js';
+import { customerMessage } from './customers.js';
 
 export { ChatStore, ApiError } from './store.js';
+export { customerMessage, startCustomers } from './customers.js';
 
 export const DEFAULT_API_KEY = 'demo_key';
 export const DEFAULT_SITE_TOKEN = 'GSN-000000-A';
@@ -27,8 +29,9 @@ const HTML_TYPE = 'text/html; charset=utf-8';
 const EXPOSED_HEADERS = 'X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Cost, X-RateLimit-Full, Retry-After';
 const ALLOWED_HEADERS = 'content-type, authorization, accept';
 const API_METHODS = 'GET, POST, DELETE, OPTIONS';
-const CONTROL_METHODS = 'GET, POST, PUT, DELETE, OPTIONS';
 const CONTROL_PREFIX = '/__emulator';
+/** Host names every emulator answers to (the port is not compared). */
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 // ---------------------------------------------------------------------------
@@ -145,6 +148,14 @@ function readBody(req) {
   });
 }
 
+/** A host name as the Host header spells it: lower-case, IPv6 addresses in brackets, no port. */
+function hostName(host) {
+  const h = host.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  if (h.split(':').length > 2) return `[${h}]`; // a bare IPv6 address, as given to listen()
+  return h.split(':')[0];
+}
+
 function normalizeOptions(options) {
   if (options === null || typeof options !== 'object') throw new TypeError('options must be an object');
   const port = options.port ?? 0;
@@ -155,6 +166,10 @@ function normalizeOptions(options) {
   if (typeof apiKey !== 'string' || apiKey === '') throw new TypeError('apiKey must be a non-empty string');
   const siteToken = options.siteToken ?? DEFAULT_SITE_TOKEN;
   if (typeof siteToken !== 'string' || siteToken === '') throw new TypeError('siteToken must be a non-empty string');
+  const allowedHosts = options.allowedHosts ?? [];
+  if (!Array.isArray(allowedHosts) || allowedHosts.some((h) => typeof h !== 'string' || h.trim() === '')) {
+    throw new TypeError('allowedHosts must be an array of host names');
+  }
   parseSeed(options.seed); // throws early on a bad seed
   normalizeRateLimit(options.rateLimit); // likewise
   return {
@@ -165,6 +180,9 @@ function normalizeOptions(options) {
     seed: options.seed,
     rateLimit: options.rateLimit,
     log: options.log === true,
+    // The Host header must name one of these: a page from another site (or one that rebinds its own name to
+    // 127.0.0.1) can then neither call the API routes nor drive the control routes.
+    allowedHosts: new Set([...LOOPBACK_HOSTS, hostName(host), ...allowedHosts.map(hostName)]),
     webhookAgentMessages: options.webhookAgentMessages === true,
   };
 }
@@ -395,11 +413,11 @@ export async function startEmulator(options = {}) {
   function send(ctx, response) {
     const { res } = ctx;
     if (res.destroyed || res.headersSent) return;
-    const headers = {
-      'access-control-allow-origin': '*',
-      'access-control-expose-headers': EXPOSED_HEADERS,
-      ...response.headers,
-    };
+    // The API routes answer any origin, as the API does for browser dashboards. The control routes answer
+    // none: the request log holds keys, and faults or resets must not be injectable from a web page.
+    const headers = ctx.control || ctx.refused
+      ? { ...response.headers }
+      : { 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSED_HEADERS, ...response.headers };
     let body = response.body;
     const bodiless = response.status === 204 || response.status === 304 || ctx.method === 'HEAD';
     if (bodiless) body = null;
@@ -417,7 +435,10 @@ export async function startEmulator(options = {}) {
   // ---- control routes --------------------------------------------------------
 
   function controlResponse(ctx) {
-    if (ctx.method === 'OPTIONS') return preflight(ctx, CONTROL_METHODS);
+    // No CORS preflight succeeds here: browsers then refuse to send cross-origin writes with a JSON body.
+    if (ctx.method === 'OPTIONS') {
+      return jsonResponse(403, { code: 4001, message: 'Error 4001: the control routes do not answer cross-origin requests' });
+    }
     const rest = ctx.rawPath.slice(CONTROL_PREFIX.length).split('/').slice(1);
     const route = `${ctx.method} ${rest.join('/')}`;
     try {
@@ -441,6 +462,8 @@ export async function startEmulator(options = {}) {
           return jsonResponse(200, store.dump());
         case 'POST chats':
           return jsonResponse(201, api.addChat(parseObjectBody(ctx.rawBody)));
+        case 'POST customer-message':
+          return jsonResponse(200, customerMessage(api, parseAnyBody(ctx.rawBody) ?? {}));
         case 'GET webhook-deliveries':
           return jsonResponse(200, webhooks.deliveries);
         case 'GET faults':
@@ -477,6 +500,12 @@ export async function startEmulator(options = {}) {
 
   // ---- the request handler ---------------------------------------------------
 
+  /** Whether the Host header names this emulator: loopback, the host it listens on, or one of `allowedHosts`. */
+  function hostAllowed(req) {
+    const host = req.headers.host;
+    return typeof host === 'string' && opts.allowedHosts.has(hostName(host));
+  }
+
   async function handle(req, res) {
     const startedAt = performance.now();
     const { rawPath, rawQuery } = splitTarget(req.url);
@@ -484,8 +513,17 @@ export async function startEmulator(options = {}) {
     const control = isControlPath(rawPath);
     const ctx = {
       req, res, method: req.method, rawPath, rawQuery, query, headers: req.headers,
-      rawBody: null, entry: null, control, startedAt,
+      rawBody: null, entry: null, control, startedAt, refused: false,
     };
+    if (!hostAllowed(req)) {
+      // Refused before anything is read, logged or answered with CORS headers.
+      ctx.refused = true;
+      send(ctx, jsonResponse(403, {
+        code: 4001,
+        message: 'Error 4001: this emulator answers only requests for localhost, 127.0.0.1, [::1] and its allowedHosts',
+      }));
+      return;
+    }
     if (!control) {
       ctx.entry = {
         method: req.method,
@@ -545,7 +583,8 @@ export async function startEmulator(options = {}) {
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err) => {
       if (!res.headersSent && !res.destroyed) {
-        res.writeHead(500, { 'content-type': JSON_TYPE, 'access-control-allow-origin': '*' });
+        const cors = isControlPath(splitTarget(req.url).rawPath) ? {} : { 'access-control-allow-origin': '*' };
+        res.writeHead(500, { 'content-type': JSON_TYPE, ...cors });
         res.end(JSON.stringify({ code: 5000, message: `Error 5000: emulator failure: ${err.message}` }));
       }
     });

@@ -5,6 +5,11 @@ import type { Chat, Message } from "../index.js";
 export interface EmulatorOptions {
   port?: number;
   host?: string;
+  /**
+   * Host names (without port) the emulator also answers, besides `localhost`, `127.0.0.1`, `[::1]` and `host`;
+   * a request whose `Host` header names any other is refused with 403.
+   */
+  allowedHosts?: string[];
   apiKey?: string;
   siteToken?: string;
   /** `"CHATS:MESSAGES"` such as `"3:5"`, or `{ chats, messages }`. */
@@ -64,3 +69,19 @@ export declare function startEmulator(options?: EmulatorOptions): Promise<Emulat
 
 export declare const DEFAULT_API_KEY: string;
 export declare const DEFAULT_SITE_TOKEN: string;
+
+/**
+ * Writes one customer message, as `POST /__emulator/customer-message` does: into `chatId` (created when new),
+ * or a chat picked at random (now and then a new `visitor-<n>`); `content` defaults to `"Customer message <n>"`.
+ * The chat's activity moves, an archived chat comes back, and `chat_message` webhooks are delivered.
+ */
+export declare function customerMessage(emulator: Emulator, body?: { chatId?: string; content?: string }): Message;
+
+/**
+ * Starts a writer that adds a customer message every `everyMs` (at least 10; 3000 by default) until `stop()`,
+ * as the CLI's `--customers MS` does. `seed` fixes the chats picked; `onMessage` sees each message.
+ */
+export declare function startCustomers(
+  emulator: Emulator,
+  options?: { everyMs?: number; seed?: number; onMessage?: (message: Message) => void },
+): { stop(): void };

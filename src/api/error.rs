@@ -21,7 +21,7 @@ pub enum ErrorKind {
     Connection,
     /// An attempt took longer than its `timeoutMs`.
     Timeout,
-    /// A 2xx answer whose body was not the JSON expected.
+    /// A 2xx answer whose body was not the JSON expected, or a redirect (never followed).
     ResponseFormat,
 }
 

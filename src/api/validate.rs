@@ -8,6 +8,16 @@ pub const MAX_LIMIT: u32 = 250;
 pub const MAX_CHAT_ID_CHARS: usize = 1024;
 /// The longest message or note accepted, in characters.
 pub const MAX_CONTENT_CHARS: usize = 100_000;
+/// The longest API key or site token accepted, in characters.
+pub const MAX_CREDENTIAL_CHARS: usize = 1024;
+/// The longest base URL accepted, in characters.
+pub const MAX_BASE_URL_CHARS: usize = 2048;
+/// The longest header name accepted, in characters.
+pub const MAX_HEADER_NAME_CHARS: usize = 256;
+/// The longest header value accepted, in characters.
+pub const MAX_HEADER_VALUE_CHARS: usize = 8192;
+/// The most extra headers a client may be given.
+pub const MAX_HEADERS: usize = 100;
 /// The most retries one call may ask for.
 pub const MAX_RETRIES: u32 = 10;
 /// The longest per-attempt timeout, the largest delay `setTimeout` honours.
@@ -19,19 +29,30 @@ fn has_control(s: &str) -> bool {
     s.chars().any(char::is_control)
 }
 
-/// A chat id (the person id): non-empty, at most 1024 characters, no control characters, not `.` or `..`.
+/// A chat id (the person id): non-empty, at most 1024 characters, no control characters, no `/` or `\\`,
+/// not `.` or `..`. A slash or a dot segment could move the request to another route once something between
+/// the client and the API decodes `%2F` or normalises the path, so such ids are refused outright.
 pub fn chat_id(id: &str) -> Result<(), Error> {
+    path_segment_id("chatId", id)
+}
+
+/// An id sent as one segment of the request path (a chat id, a webhook id), named `name` in errors: the
+/// rules of [`chat_id`].
+pub fn path_segment_id(name: &str, id: &str) -> Result<(), Error> {
     if id.is_empty() {
-        return Err(Error::invalid("chatId must be a non-empty string"));
+        return Err(Error::invalid(format!("{name} must be a non-empty string")));
     }
     if id.chars().count() > MAX_CHAT_ID_CHARS {
-        return Err(Error::invalid(format!("chatId is longer than {MAX_CHAT_ID_CHARS} characters")));
+        return Err(Error::invalid(format!("{name} is longer than {MAX_CHAT_ID_CHARS} characters")));
     }
     if has_control(id) {
-        return Err(Error::invalid("chatId must not contain control characters"));
+        return Err(Error::invalid(format!("{name} must not contain control characters")));
+    }
+    if id.contains(['/', '\\']) {
+        return Err(Error::invalid(format!("{name} must not contain \"/\" or \"\\\"")));
     }
     if id == "." || id == ".." {
-        return Err(Error::invalid("chatId must not be \".\" or \"..\""));
+        return Err(Error::invalid(format!("{name} must not be \".\" or \"..\"")));
     }
     Ok(())
 }
@@ -167,13 +188,28 @@ mod tests {
     #[test]
     fn chat_ids() {
         assert!(chat_id("email:ada@example.com").is_ok());
-        assert!(chat_id("../x").is_ok());
         assert!(chat_id("Zoë 😀").is_ok());
+        // Dots and percent signs are fine away from a slash: the id is one encoded segment.
+        for ok in ["...", ".x", "a..b", "%2F", "%2e%2e", "%5C", "a%2Fb"] {
+            assert!(chat_id(ok).is_ok(), "{ok:?}");
+        }
         for bad in ["", ".", "..", "a\nb", "a\u{0}"] {
             assert!(chat_id(bad).is_err(), "{bad:?}");
         }
         assert!(chat_id(&"x".repeat(1025)).is_err());
         assert!(chat_id(&"x".repeat(1024)).is_ok());
+    }
+
+    #[test]
+    fn chat_ids_with_slashes_are_refused() {
+        for bad in ["/", "\\", "a/b", "a\\b", "../x", "..\\x", "./a", "a/..", "/chats", "x/../../account/v1/webhooks", "no/such chat"] {
+            let message = chat_id(bad).err().map(|e| e.message).unwrap_or_default();
+            assert!(message.contains("must not contain"), "{bad:?}: {message}");
+        }
+        for dots in [".", ".."] {
+            let message = chat_id(dots).err().map(|e| e.message).unwrap_or_default();
+            assert!(message.contains("must not be"), "{dots:?}: {message}");
+        }
     }
 
     #[test]

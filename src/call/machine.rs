@@ -40,6 +40,9 @@ pub enum AttemptFailure {
     NotResponse,
     /// There is no `fetch` to call.
     NoFetch,
+    /// `fetch` resolved to an opaque redirect: a browser's answer to a redirect under `redirect: "manual"`,
+    /// with no status and nothing readable.
+    Redirected,
 }
 
 impl AttemptFailure {
@@ -51,6 +54,7 @@ impl AttemptFailure {
             2 => AttemptFailure::ReadFailed,
             3 => AttemptFailure::TimedOut,
             5 => AttemptFailure::NoFetch,
+            6 => AttemptFailure::Redirected,
             _ => AttemptFailure::NotResponse,
         }
     }
@@ -91,6 +95,11 @@ pub enum Step {
     Retry(f64),
     /// The call failed with this error (already free of secrets).
     Failed(Box<Error>),
+    /// A checkable send's attempt did not return the stored message: wait `wait_ms`, count the chat's
+    /// identical items again, resolve with the message if the count shows it was stored, else make another
+    /// attempt if `resend`; `error` is what the call fails with otherwise (its `may_have_succeeded` as the
+    /// attempt left it, for when the count itself fails).
+    Check { wait_ms: f64, resend: bool, error: Box<Error> },
 }
 
 /// Facts about a list body that the call cannot know itself.
@@ -113,6 +122,8 @@ pub struct Call {
     max_retries: u32,
     attempts: u32,
     rate_limit: Option<RateLimit>,
+    /// Whether an attempt that does not return the stored message is settled by a count ([`Step::Check`]).
+    checkable: bool,
 }
 
 impl Call {
@@ -120,7 +131,14 @@ impl Call {
     pub fn new(settings: Rc<Settings>, request: ApiRequest, timeout_ms: Option<u32>, max_retries: Option<u32>) -> Call {
         let timeout_ms = timeout_ms.unwrap_or(settings.timeout_ms);
         let max_retries = max_retries.unwrap_or(settings.max_retries);
-        Call { settings, request, timeout_ms, max_retries, attempts: 0, rate_limit: None }
+        Call { settings, request, timeout_ms, max_retries, attempts: 0, rate_limit: None, checkable: false }
+    }
+
+    /// Makes a non-idempotent write checkable: an attempt that does not return the stored message (a failure,
+    /// or a 2xx without a message) becomes a [`Step::Check`].
+    pub fn checkable(mut self) -> Call {
+        self.checkable = self.request.retry == crate::endpoints::RetryClass::NonIdempotentWrite;
+        self
     }
 
     /// The request this call sends.
@@ -169,11 +187,21 @@ impl Call {
         if let Some(rl) = RateLimit::from_headers(&header) {
             self.rate_limit = Some(rl);
         }
+        if (300..400).contains(&status) {
+            return self.conclude(Failure::Redirect, Error { status: Some(status), ..redirect_error(Some(status)) }, random);
+        }
         let retry_after = header("retry-after").and_then(|v| retry::parse_retry_after(&v, now_ms));
         let decoded = match answer::decode(self.request.expect, status, body, retry_after) {
             Ok(decoded) => decoded,
             Err(error) => return self.conclude(Failure::Status(status), error, random),
         };
+        if self.checkable && (decoded == Decoded::Empty || (decoded == Decoded::Body && !body.has("id"))) {
+            let mut message = String::from("The API answered without the stored message (HTTP ");
+            message.push_str(&status.to_string());
+            message.push(')');
+            let error = Error { status: Some(status), ..Error::new(ErrorKind::ResponseFormat, message) };
+            return self.conclude(Failure::Status(status), error, random);
+        }
         match (self.request.endpoint.output, decoded) {
             (Output::Page, Decoded::BareList | Decoded::ListEnvelope) => Step::Done(Success::Page(self.page(decoded == Decoded::BareList, list()))),
             (_, decoded) => Step::Done(Success::Value(decoded)),
@@ -194,6 +222,7 @@ impl Call {
             }
             AttemptFailure::NotResponse => (Failure::Connection, Error::new(ErrorKind::ResponseFormat, "fetch resolved to something that is not a Response")),
             AttemptFailure::NoFetch => (Failure::Connection, Error::new(ErrorKind::Connection, "no fetch function is available")),
+            AttemptFailure::Redirected => (Failure::Redirect, redirect_error(None)),
             AttemptFailure::FetchThrew | AttemptFailure::RequestFailed | AttemptFailure::ReadFailed => {
                 let mut message = String::from(match how {
                     AttemptFailure::FetchThrew => "fetch threw: ",
@@ -232,6 +261,12 @@ impl Call {
 
     /// Retries when the policy allows, otherwise fails with the finished error.
     fn conclude(&mut self, failure: Failure, mut error: Error, random: f64) -> Step {
+        if self.checkable {
+            let (wait_ms, resend) = retry::after_checked(failure, self.attempts, self.max_retries, error.retry_after_ms, random);
+            error.attempts = self.attempts;
+            error.may_have_succeeded = retry::may_have_succeeded(self.request.retry, failure);
+            return Step::Check { wait_ms, resend, error: self.finish(error) };
+        }
         match retry::decide(self.request.retry, failure, self.attempts, self.max_retries, error.retry_after_ms, random) {
             Decision::Retry(delay) => Step::Retry(delay),
             Decision::Stop => {
@@ -250,6 +285,20 @@ impl Call {
             None => error,
         })
     }
+}
+
+/// The error for a redirect. Requests are sent with `redirect: "manual"` and a redirect is never followed:
+/// the next request would carry the key in its query (and, after a 307 or 308, the body) to wherever the
+/// answer points. The message names no URL; the `Location` header is never read.
+fn redirect_error(status: Option<u16>) -> Error {
+    let mut message = String::from("The API answered with a redirect");
+    if let Some(s) = status {
+        message.push_str(" (HTTP ");
+        message.push_str(&s.to_string());
+        message.push(')');
+    }
+    message.push_str(", which the client does not follow");
+    Error::new(ErrorKind::ResponseFormat, message)
 }
 
 #[cfg(test)]
@@ -325,6 +374,39 @@ mod tests {
     }
 
     #[test]
+    fn a_checkable_send_asks_for_a_count_after_an_unknown_outcome() {
+        let send = || call(Op::SendMessage, "a", Args::Content("hi".into(), None)).checkable();
+        let mut c = send();
+        let step = c.on_failure(AttemptFailure::TimedOut, Vec::new(), 0.0);
+        let Step::Check { wait_ms, resend, error } = &step else { return assert_eq!(format!("{step:?}"), "a check") };
+        assert_eq!((*wait_ms, *resend, error.may_have_succeeded, error.attempts), (500.0, true, true, 1));
+        assert_eq!(error.message, "The attempt timed out after 10000 ms [POST /chat/v1/chats/a/messages]");
+        // The last attempt (maxRetries 2): a count still settles it, but no attempt may follow.
+        let server_error = Fake { kind: Some(BodyKind::NotJson), ..Fake::default() };
+        c.on_failure(AttemptFailure::RequestFailed, Vec::new(), 0.0);
+        let last = c.on_answer(502.0, no_headers, &server_error, no_list, 0.0, 0.0);
+        assert!(matches!(last, Step::Check { resend: false, wait_ms, .. } if wait_ms == 2000.0), "{last:?}");
+        // A Retry-After beyond the cap: count at once, never send again.
+        let long = |name: &str| (name == "retry-after").then(|| "120".to_owned());
+        let step = send().on_answer(503.0, long, &server_error, no_list, 0.0, 0.0);
+        assert!(matches!(step, Step::Check { resend: false, wait_ms, .. } if wait_ms == 0.0), "{step:?}");
+        // A 2xx without the message (unreadable, empty, or an object without an id) is an unknown outcome too.
+        for body in [server_error, Fake { kind: Some(BodyKind::Empty), ..Fake::default() }, object(&[("ok", "boolean")])] {
+            let step = send().on_answer(200.0, no_headers, &body, no_list, 0.0, 0.0);
+            assert!(matches!(&step, Step::Check { resend: true, error, .. } if error.may_have_succeeded), "{step:?}");
+        }
+        assert!(matches!(send().on_answer(200.0, no_headers, &object(&[("id", "string")]), no_list, 0.0, 0.0), Step::Done(_)));
+        // A refusal is counted too (a server might store and refuse), at once and never sent again; a 429 may be.
+        let refused = send().on_answer(400.0, no_headers, &object(&[]), no_list, 0.0, 0.0);
+        assert!(matches!(&refused, Step::Check { resend: false, wait_ms, error } if *wait_ms == 0.0 && !error.may_have_succeeded), "{refused:?}");
+        let limited = send().on_answer(429.0, no_headers, &object(&[]), no_list, 0.0, 0.0);
+        assert!(matches!(&limited, Step::Check { resend: true, error, .. } if !error.may_have_succeeded), "{limited:?}");
+        // Only non-idempotent writes are checkable.
+        let mut archive = call(Op::ArchiveChat, "a", Args::None).checkable();
+        assert!(matches!(archive.on_failure(AttemptFailure::TimedOut, Vec::new(), 0.0), Step::Retry(_)));
+    }
+
+    #[test]
     fn errors_name_the_route_and_never_the_key() {
         let mut c = call(Op::GetChat, "x", Args::None);
         let thrown = || vec![
@@ -355,6 +437,25 @@ mod tests {
         assert_eq!(step, Step::Retry(500.0));
         let mut c = Call::new(settings(), c.request().clone(), None, Some(0));
         assert_eq!(failed(c.on_answer(700.5, no_headers, &object(&[]), no_list, 0.0, 0.0)).kind, ErrorKind::ResponseFormat);
+    }
+
+    #[test]
+    fn a_redirect_ends_the_call_at_once_and_names_no_url() {
+        for op in [Op::GetChat, Op::ArchiveChat] {
+            for status in [301.0, 302.0, 303.0, 307.0, 308.0] {
+                let mut c = call(op, "x", Args::None);
+                let location = |name: &str| (name == "location").then(|| "https://elsewhere.example/?api_key=sk+key".to_owned());
+                let e = failed(c.on_answer(status, location, &object(&[]), no_list, 0.0, 0.0));
+                assert_eq!((e.kind, e.status, e.attempts, e.may_have_succeeded), (ErrorKind::ResponseFormat, Some(status as u16), 1, false));
+                assert!(e.message.starts_with(&format!("The API answered with a redirect (HTTP {status}), which the client does not follow")), "{}", e.message);
+                assert!(!e.message.contains("elsewhere") && !e.message.contains("api_key"), "{}", e.message);
+            }
+        }
+        let mut c = call(Op::SendMessage, "x", Args::Content("hi".into(), None));
+        let e = failed(c.on_failure(AttemptFailure::Redirected, Vec::new(), 0.0));
+        assert_eq!((e.kind, e.status, e.attempts), (ErrorKind::ResponseFormat, None, 1));
+        assert_eq!(e.message, "The API answered with a redirect, which the client does not follow [POST /chat/v1/chats/x/messages]");
+        assert_eq!(AttemptFailure::from_number(6), AttemptFailure::Redirected);
     }
 
     #[test]

@@ -18,6 +18,9 @@ pub enum Failure {
     Connection,
     /// The attempt timed out: the request may have been processed.
     Timeout,
+    /// The answer was a redirect, which the client does not follow (it would carry the key to another URL):
+    /// never retried.
+    Redirect,
 }
 
 /// Whether a failure may be retried for this class of request.
@@ -26,6 +29,7 @@ pub enum Failure {
 /// Sending a message or a note retries only 429, which the API answers without processing the request.
 pub fn is_retryable(class: RetryClass, failure: Failure) -> bool {
     match (class, failure) {
+        (_, Failure::Redirect) => false,
         (_, Failure::Status(429)) => true,
         (RetryClass::NonIdempotentWrite, _) => false,
         (_, Failure::Connection | Failure::Timeout) => true,
@@ -38,6 +42,7 @@ pub fn may_have_succeeded(class: RetryClass, failure: Failure) -> bool {
     class != RetryClass::Read
         && match failure {
             Failure::Connection | Failure::Timeout => true,
+            Failure::Redirect => false,
             Failure::Status(s) => s >= 500 || (200..300).contains(&s),
         }
 }
@@ -74,6 +79,21 @@ pub fn decide(
         Some(ms) if ms > MAX_RETRY_AFTER_MS => Decision::Stop,
         Some(ms) => Decision::Retry(ms.max(0.0)),
         None => Decision::Retry(backoff_ms(attempts, random)),
+    }
+}
+
+/// After an attempt of a checked send that did not return the stored message, which a count settles (it shows
+/// whether the message was stored, so a new attempt cannot store it twice): how long to wait before counting,
+/// and whether a new attempt may follow. A new attempt may follow an unknown outcome, a 408 or a 429, while an
+/// attempt is left and `Retry-After` (honoured up to 60 s) allows; the wait before the count gives a request
+/// the server still holds time to land. A refusal (another 4xx) is counted at once, never sent again.
+pub fn after_checked(failure: Failure, attempts: u32, max_retries: u32, retry_after_ms: Option<f64>, random: f64) -> (f64, bool) {
+    let resendable = may_have_succeeded(RetryClass::NonIdempotentWrite, failure) || matches!(failure, Failure::Status(408 | 429));
+    match retry_after_ms {
+        _ if !resendable => (0.0, false),
+        Some(ms) if ms > MAX_RETRY_AFTER_MS => (0.0, false),
+        Some(ms) => (ms.max(0.0), attempts <= max_retries),
+        None => (backoff_ms(attempts, random), attempts <= max_retries),
     }
 }
 
@@ -140,6 +160,15 @@ mod tests {
     }
 
     #[test]
+    fn redirects_are_never_retried_and_never_applied() {
+        for class in [Read, IdempotentWrite, NonIdempotentWrite] {
+            assert!(!is_retryable(class, Failure::Redirect), "{class:?}");
+            assert!(!may_have_succeeded(class, Failure::Redirect), "{class:?}");
+            assert_eq!(decide(class, Failure::Redirect, 1, 10, Some(0.0), 0.0), Decision::Stop);
+        }
+    }
+
+    #[test]
     fn backoff_grows_and_is_capped() {
         assert_eq!(backoff_ms(1, 0.0), 500.0);
         assert_eq!(backoff_ms(2, 0.0), 1000.0);
@@ -157,6 +186,23 @@ mod tests {
         assert_eq!(decide(NonIdempotentWrite, Failure::Status(429), 1, 2, Some(0.0), 0.0), Decision::Retry(0.0));
         assert_eq!(decide(NonIdempotentWrite, Failure::Timeout, 1, 2, None, 0.0), Decision::Stop);
         assert_eq!(decide(Read, Failure::Connection, 1, 0, None, 0.0), Decision::Stop);
+    }
+
+    #[test]
+    fn a_checked_send_waits_counts_then_may_send_again() {
+        let t = Failure::Timeout;
+        assert_eq!(after_checked(t, 1, 2, None, 0.0), (500.0, true));
+        assert_eq!(after_checked(t, 2, 2, None, 0.0), (1000.0, true));
+        assert_eq!(after_checked(t, 3, 2, None, 0.0), (2000.0, false));
+        assert_eq!(after_checked(Failure::Status(503), 1, 2, Some(0.0), 0.0), (0.0, true));
+        assert_eq!(after_checked(Failure::Status(503), 1, 0, Some(3000.0), 0.0), (3000.0, false));
+        assert_eq!(after_checked(Failure::Status(503), 1, 2, Some(120_000.0), 0.0), (0.0, false));
+        for resent in [Failure::Connection, Failure::Status(200), Failure::Status(408), Failure::Status(429), Failure::Status(501)] {
+            assert!(after_checked(resent, 1, 2, None, 0.0).1, "{resent:?}");
+        }
+        for refused in [400, 401, 403, 404, 409, 422] {
+            assert_eq!(after_checked(Failure::Status(refused), 1, 2, None, 0.0), (0.0, false), "{refused}");
+        }
     }
 
     #[test]

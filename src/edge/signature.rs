@@ -149,6 +149,9 @@ pub fn secrets_equal(a: &[u8], b: &[u8]) -> bool {
     diff == 0 && a.len() == b.len()
 }
 
+/// The longest Secure Mode secret accepted, in characters.
+pub const MAX_SECRET_CHARS: usize = 1024;
+
 /// The Secure Mode signature of a person: lowercase hex HMAC-SHA256 of the person id keyed with the project's
 /// Secure Mode secret.
 pub fn person_signature(secret: &str, person_id: &str) -> Result<String, Error> {

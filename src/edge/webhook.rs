@@ -12,6 +12,20 @@ pub const SUPPORTED_MAJOR: u64 = 1;
 pub const MIN_SECRET_CHARS: usize = 16;
 /// The longest webhook URL accepted, in characters.
 pub const MAX_URL_CHARS: usize = 2048;
+/// The longest webhook name accepted, in characters.
+pub const MAX_NAME_CHARS: usize = 256;
+/// The longest trigger name read, in characters (longer ones are no trigger).
+pub const MAX_TRIGGER_CHARS: usize = 64;
+/// The longest trigger value given as a string, in characters.
+pub const MAX_VALUE_CHARS: usize = 1024;
+/// The longest string read from a `chat_message` payload field, in characters.
+pub const MAX_PAYLOAD_TEXT_CHARS: usize = 1_000_000;
+/// The longest request URL `verifyWebhookSecret` reads, in characters.
+pub const MAX_REQUEST_URL_CHARS: usize = 65_536;
+/// The longest webhook secret accepted, in characters.
+pub const MAX_SECRET_CHARS: usize = 1024;
+/// The longest name of the secret's query parameter, in characters.
+pub const MAX_PARAM_CHARS: usize = 256;
 /// The query parameter that carries the URL secret unless the caller names another.
 pub const DEFAULT_SECRET_PARAM: &str = "secret";
 
@@ -24,6 +38,8 @@ pub enum Found {
     Null,
     /// A string, with its text.
     Text(String),
+    /// A string longer than the reader's limit (that many characters), left uncopied.
+    TooLong(usize),
     /// A number.
     Number(f64),
     /// An object that is not an array.
@@ -111,12 +127,16 @@ pub fn check_chat_message(lookup: impl Fn(&[&str]) -> Found) -> Result<(), Error
     }
     match lookup(&["version"]) {
         Found::Text(v) => check_version(&v)?,
+        Found::TooLong(max) => return Err(invalid_payload(format!("version is longer than {max} characters"))),
         Found::Missing => return Err(invalid_payload("version is missing")),
         _ => return Err(invalid_payload("version must be a string")),
     }
     for field in CHAT_MESSAGE {
         let name = crate::text::join(field.path, ".");
         let found = lookup(field.path);
+        if let Found::TooLong(max) = found {
+            return Err(invalid_payload(format!("{name} is longer than {max} characters")));
+        }
         let ok = match (&found, field.want) {
             (Found::Missing | Found::Null, _) => !field.required,
             (Found::Text(_), Want::Text) | (Found::Number(_), Want::Number) | (Found::Object, Want::Object) => true,
@@ -211,6 +231,14 @@ impl NewWebhook {
         if name.as_deref().is_some_and(|n| n.trim().is_empty() || n.chars().any(char::is_control)) {
             return Err(Error::invalid("name must be a non-blank string without control characters"));
         }
+        if name.as_deref().is_some_and(|n| n.chars().count() > MAX_NAME_CHARS) {
+            return Err(Error::invalid(format!("name is longer than {MAX_NAME_CHARS} characters")));
+        }
+        if let Some(TriggerValue::Text(t)) = &value {
+            if t.chars().count() > MAX_VALUE_CHARS {
+                return Err(Error::invalid(format!("value is longer than {MAX_VALUE_CHARS} characters")));
+            }
+        }
         let trigger = match trigger {
             None => "chat_message",
             Some(t) => TRIGGERS
@@ -257,14 +285,17 @@ impl NewWebhook {
     }
 }
 
-/// Checks a webhook id given as a string or an integer and returns it as text.
+/// Checks a webhook id given as a string or an integer and returns it as text. A string id follows the rules
+/// of a chat id (at most 1024 characters, no `/` or `\\`, not `.` or `..`): it is one segment of the path.
 pub fn webhook_id(id: &Found) -> Result<String, Error> {
     let bad = || Error::invalid("webhookId must be a non-empty string or a non-negative integer");
     match id {
+        Found::Text(t) if t.is_empty() => Err(bad()),
         Found::Text(t) => {
-            validate::chat_id(t).map_err(|_| bad())?;
+            validate::path_segment_id("webhookId", t)?;
             Ok(t.clone())
         }
+        Found::TooLong(max) => Err(Error::invalid(format!("webhookId is longer than {max} characters"))),
         Found::Number(n) if n.is_finite() && n.fract() == 0.0 && *n >= 0.0 && *n <= validate::MAX_SAFE_INTEGER => Ok((*n as u64).to_string()),
         _ => Err(bad()),
     }
@@ -317,6 +348,8 @@ mod tests {
             ("message.html_content", Found::Number(1.0), "message.html_content must be a string"),
             ("message.timestamp", Found::Number(f64::NAN), "message.timestamp must be a finite number"),
             ("message.person_id", Found::Text("..".into()), "not a usable chat id"),
+            ("message.person_id", Found::Text("team/sales".into()), "not a usable chat id"),
+            ("message.content", Found::TooLong(MAX_PAYLOAD_TEXT_CHARS), "message.content is longer than 1000000 characters"),
         ] {
             let mut map = sample();
             map.insert(path.to_owned(), bad);
@@ -381,6 +414,11 @@ mod tests {
         assert!(NewWebhook::new("https://x".into(), Some(" ".into()), None, None, None).is_err());
         assert!(NewWebhook::new("https://x".into(), None, Some("chat"), None, None).is_err());
         assert!(NewWebhook::new("https://x".into(), None, None, Some(TriggerValue::Number(1.5)), None).is_err());
+        assert!(NewWebhook::new("https://x".into(), Some("n".repeat(MAX_NAME_CHARS)), None, None, None).is_ok());
+        assert!(NewWebhook::new("https://x".into(), Some("n".repeat(MAX_NAME_CHARS + 1)), None, None, None).is_err());
+        let value = |n: usize| Some(TriggerValue::Text("v".repeat(n)));
+        assert!(NewWebhook::new("https://x".into(), None, Some("entered_smart_group"), value(MAX_VALUE_CHARS), None).is_ok());
+        assert!(NewWebhook::new("https://x".into(), None, Some("entered_smart_group"), value(MAX_VALUE_CHARS + 1), None).is_err());
     }
 
     #[test]
@@ -390,5 +428,15 @@ mod tests {
         for bad in [Found::Number(1.5), Found::Number(-1.0), Found::Text(String::new()), Found::Null, Found::Text("..".into())] {
             assert!(webhook_id(&bad).is_err());
         }
+    }
+
+    #[test]
+    fn webhook_ids_with_slashes_are_refused() {
+        for bad in ["/", "wh/1", "wh\\1", "../webhooks", "..", "."] {
+            let message = webhook_id(&Found::Text(bad.into())).err().map(|e| e.message).unwrap_or_default();
+            assert!(message.starts_with("webhookId must not"), "{bad:?}: {message}");
+        }
+        let long = webhook_id(&Found::TooLong(1024)).err().map(|e| e.message).unwrap_or_default();
+        assert_eq!(long, "webhookId is longer than 1024 characters");
     }
 }

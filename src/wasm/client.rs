@@ -5,7 +5,7 @@
 use crate::answer::{BodyKind, BodyView, Decoded};
 use crate::bindings::{json_parse, json_stringify, read_data, Shapes};
 use crate::call::machine::{AttemptFailure, Call, ListFacts, PageOutcome, Settings, Step, Success};
-use crate::convert::{self, get, get_data, opt_number, opt_string, options_object};
+use crate::convert::{self, get, get_data, opt_number, opt_string_within, options_object};
 use crate::endpoints::{auth_query, ApiRequest, Args, Input, Op, Target, DEFAULT_BASE_URL, OPS};
 use crate::error::{ApiCode, Error};
 use crate::rate_limit::RateLimit;
@@ -20,8 +20,8 @@ pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
 /// The default number of retries after the first attempt.
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 
-const CLIENT_KEYS: &[&str] = &["apiKey", "siteToken", "baseUrl", "fetch", "timeoutMs", "maxRetries", "headers", "onEvent"];
-const CALL_KEYS: &[&str] = &["signal", "timeoutMs", "maxRetries", "headers"];
+const CLIENT_KEYS: &[&str] = &["apiKey", "siteToken", "baseUrl", "fetch", "timeoutMs", "maxRetries", "headers", "onEvent", "reconcile", "idempotencyStore"];
+const CALL_KEYS: &[&str] = &["signal", "timeoutMs", "maxRetries", "headers", "reconcile", "idempotencyKey"];
 /// How deep the chain of a thrown error's causes is read.
 const MAX_CAUSES: usize = 3;
 
@@ -71,6 +71,8 @@ pub struct Client {
     headers: Rc<Vec<(String, String)>>,
     read_headers: JsValue,
     write_headers: JsValue,
+    /// Exactly-once sends: whether sends are checked by default, and where idempotency records are kept.
+    sends: crate::wasm::reconcile::SendSettings,
 }
 
 #[wasm_bindgen]
@@ -79,18 +81,18 @@ impl Client {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue, shapes: Shapes) -> Result<Client, JsValue> {
         let o = options_object(&options, "options", CLIENT_KEYS)?.ok_or_else(|| Error::invalid("options must be an object with apiKey and siteToken"))?;
-        let base = opt_string(&o, "baseUrl")?;
+        let base = opt_string_within(&o, "baseUrl", validate::MAX_BASE_URL_CHARS)?;
         let base_url = match &base {
             Some(b) => validate::base_url(b)?,
             None => DEFAULT_BASE_URL.to_owned(),
         };
-        let api_key = opt_string(&o, "apiKey")?;
+        let api_key = opt_string_within(&o, "apiKey", validate::MAX_CREDENTIAL_CHARS)?;
         match &api_key {
             Some(k) => validate::credential("apiKey", k)?,
             None if base.is_none() => return Err(Error::invalid("apiKey is required unless baseUrl points at a proxy that adds it").into()),
             None => {}
         }
-        let site_token = opt_string(&o, "siteToken")?.ok_or_else(|| Error::invalid("siteToken is required"))?;
+        let site_token = opt_string_within(&o, "siteToken", validate::MAX_CREDENTIAL_CHARS)?.ok_or_else(|| Error::invalid("siteToken is required"))?;
         validate::credential("siteToken", &site_token)?;
         let fetch = get(&o, "fetch")?;
         if !fetch.is_undefined() && !fetch.is_function() {
@@ -106,6 +108,7 @@ impl Client {
             return Err(Error::invalid("onEvent must be a function (event) => void").into());
         }
         let headers = read_headers(&get(&o, "headers")?)?;
+        let sends = crate::wasm::reconcile::SendSettings::read(&o)?;
         let auth_query = auth_query(api_key.as_deref(), &site_token);
         Ok(Client {
             settings: Rc::new(Settings { base_url, auth_query, api_key, timeout_ms, max_retries }),
@@ -116,6 +119,7 @@ impl Client {
             read_headers: header_object(&headers, false),
             write_headers: header_object(&headers, true),
             headers: Rc::new(headers),
+            sends,
         })
     }
 
@@ -141,7 +145,8 @@ impl Client {
     pub fn call(&self, operation: Operation, target: &JsValue, input: &JsValue, opts: &JsValue, cursor: &JsValue) -> Result<CallHandle, JsValue> {
         let op = operation.op();
         let (timeout_ms, max_retries, signal, own_headers) = call_options(opts)?;
-        let (request, previous_first) = read_request(op, target, input, cursor)?;
+        let (request, previous_first, args) = read_request(op, target, input, cursor)?;
+        let checked = self.sends.checked(op, target, &args, opts)?;
         let with_body = request.body.is_some();
         let headers = match own_headers {
             None if with_body => self.write_headers.clone(),
@@ -152,9 +157,11 @@ impl Client {
                 header_object(&merged, with_body)
             }
         };
+        let call = Call::new(self.settings.clone(), request, timeout_ms, max_retries);
         Ok(CallHandle {
             headers,
-            call: Call::new(self.settings.clone(), request, timeout_ms, max_retries),
+            call: if checked.is_some() { call.checkable() } else { call },
+            checked,
             client_rate_limit: self.rate_limit.clone(),
             shapes: self.shapes.clone().unchecked_into(),
             signal,
@@ -178,7 +185,9 @@ impl Client {
 /// One call, alive from its start to its end; the driver frees it when the call ends.
 #[wasm_bindgen(js_name = Call)]
 pub struct CallHandle {
-    call: Call,
+    pub(crate) call: Call,
+    /// For a checked send (reconcile or an idempotency key): its flow and what it holds.
+    pub(crate) checked: Option<Box<crate::wasm::reconcile::Checked>>,
     headers: JsValue,
     client_rate_limit: Rc<Cell<Option<RateLimit>>>,
     shapes: Shapes,
@@ -239,7 +248,8 @@ impl CallHandle {
 
     /// Takes an answer: its status, the values of the headers named by `answerHeaders` (one per line), and
     /// its body text. Returns the result, or the milliseconds to wait before the next attempt (a number,
-    /// which no result is); throws the error that ends the call.
+    /// which no result is); throws the error that ends the call. A checked send hands the step to its flow
+    /// instead (and returns undefined): the driver asks it what next.
     pub fn answer(&mut self, status: f64, headers: &str, text: &JsValue) -> Result<JsValue, JsValue> {
         let random = js_sys::Math::random();
         if !text.is_string() {
@@ -256,19 +266,35 @@ impl CallHandle {
         if let Some(rl) = self.call.rate_limit() {
             self.client_rate_limit.set(Some(rl));
         }
+        if self.checked.is_some() {
+            let step = match step {
+                Step::Done(success) => match self.result(&body, success) {
+                    Ok(value) => return Ok(self.checked_step(Step::Done(success), value)),
+                    Err(e) => Step::Failed(self.call.fail(e)),
+                },
+                other => other,
+            };
+            return Ok(self.checked_step(step, JsValue::UNDEFINED));
+        }
         match step {
             Step::Done(success) => self.result(&body, success).map_err(|e| JsValue::from(*self.call.fail(e))),
             Step::Retry(ms) => Ok(JsValue::from(ms)),
-            Step::Failed(e) => Err((*e).into()),
+            Step::Failed(e) | Step::Check { error: e, .. } => Err((*e).into()),
         }
     }
 
     /// Takes an attempt that ended without an answer (`how` numbers [`AttemptFailure`]); `thrown` is what
     /// `fetch` or the body read threw. Returns the milliseconds to wait before the next attempt, or throws.
+    /// A checked send hands each step to its flow instead (and returns 0): the driver asks it what next.
     pub fn failure(&mut self, how: u32, thrown: &JsValue) -> Result<f64, JsValue> {
-        match self.call.on_failure(AttemptFailure::from_number(how), cause_chain(thrown), js_sys::Math::random()) {
+        let step = self.call.on_failure(AttemptFailure::from_number(how), cause_chain(thrown), js_sys::Math::random());
+        if self.checked.is_some() {
+            self.checked_step(step, JsValue::UNDEFINED);
+            return Ok(0.0);
+        }
+        match step {
             Step::Retry(ms) => Ok(ms),
-            Step::Failed(e) => Err((*e).into()),
+            Step::Failed(e) | Step::Check { error: e, .. } => Err((*e).into()),
             Step::Done(_) => Err(JsValue::UNDEFINED),
         }
     }
@@ -359,7 +385,7 @@ impl ParsedBody {
     fn list_facts(&self, previous_first: Option<&JsValue>) -> ListFacts {
         let Some(items) = self.items() else { return ListFacts::default() };
         let c = self.at("cardinality");
-        let cardinality = c.as_f64().or_else(|| c.as_string().and_then(|s| crate::number::parse_decimal(&s))).filter(|c| c.is_finite() && *c >= 0.0);
+        let cardinality = c.as_f64().or_else(|| convert::string_start(&c, 64).and_then(|s| crate::number::parse_decimal(&s))).filter(|c| c.is_finite() && *c >= 0.0);
         let mut repeats_previous = false;
         if let Some(previous) = previous_first {
             let key = fingerprint(&items);
@@ -396,22 +422,24 @@ impl BodyView for ParsedBody {
         if !source.is_object() {
             return (None, None);
         }
+        // Only the start of each text is copied: the code is shown up to 60 characters, the message up to 300.
         let code = read_data(&source, &convert::name("code"));
         let code = match code.as_f64() {
             Some(n) => Some(ApiCode::Number(n)),
-            None => code.as_string().map(|s| ApiCode::Text(crate::error::truncate(&s, 60))),
+            None => convert::string_start(&code, 240).map(|s| ApiCode::Text(crate::error::truncate(&s, 60))),
         };
-        (code, read_data(&source, &convert::name("message")).as_string())
+        (code, convert::string_start(&read_data(&source, &convert::name("message")), 1200))
     }
 }
 
 /// What was thrown and its causes, outermost first, as `(name, message)`: at most [`MAX_CAUSES`], each cut to
 /// 200 characters; a value whose fields cannot be read ends the chain.
-fn cause_chain(thrown: &JsValue) -> Vec<(String, String)> {
+pub(crate) fn cause_chain(thrown: &JsValue) -> Vec<(String, String)> {
     let mut chain = Vec::new();
     let mut current = thrown.clone();
     while chain.len() < MAX_CAUSES && current.is_object() {
-        let text = |key: &str| get(&current, key).ok().and_then(|v| v.as_string()).map(|t| crate::error::truncate(&t, 200));
+        // Only the start of each text is copied: whatever was thrown, it is shown shortened.
+        let text = |key: &str| get(&current, key).ok().and_then(|v| convert::string_start(&v, 800)).map(|t| crate::error::truncate(&t, 200));
         let (Some(name), Some(message)) = (text("name").or_else(|| Some("Error".to_owned())), text("message")) else { break };
         chain.push((name, message));
         current = get(&current, "cause").unwrap_or(JsValue::UNDEFINED);
@@ -441,8 +469,9 @@ pub fn call_options(v: &JsValue) -> Result<CallOptions, Error> {
     Ok((timeout_ms, max_retries, signal, headers))
 }
 
-/// Reads an operation's id and arguments as its table entry says, and builds its request.
-fn read_request(op: Op, target: &JsValue, input: &JsValue, cursor: &JsValue) -> Result<(ApiRequest, Option<JsValue>), Error> {
+/// Reads an operation's id and arguments as its table entry says, and builds its request (returned with the
+/// previous page's fingerprint and the arguments, which a checked send compares and fingerprints).
+fn read_request(op: Op, target: &JsValue, input: &JsValue, cursor: &JsValue) -> Result<(ApiRequest, Option<JsValue>, Args), Error> {
     let endpoint = op.endpoint();
     let id = match endpoint.target {
         Target::None => String::new(),
@@ -464,7 +493,7 @@ fn read_request(op: Op, target: &JsValue, input: &JsValue, cursor: &JsValue) -> 
         Input::Note => Args::Content(convert::content_input(input, false)?.0, None),
         Input::Webhook => Args::Webhook(crate::wasm::edge::new_webhook(input)?),
     };
-    Ok((ApiRequest::new(op, &id, &args)?, previous_first))
+    Ok((ApiRequest::new(op, &id, &args)?, previous_first, args))
 }
 
 /// A frozen header object: the user's headers, then `accept`, and `content-type` for requests with a body.
@@ -488,11 +517,17 @@ fn read_headers(v: &JsValue) -> Result<Vec<(String, String)>, Error> {
         return Err(Error::invalid("headers must be an object of strings"));
     }
     let keys = Reflect::own_keys(v).map_err(|_| Error::invalid("could not read headers"))?;
+    if keys.length() as usize > validate::MAX_HEADERS {
+        return Err(Error::invalid(format!("headers has more than {} entries", validate::MAX_HEADERS)));
+    }
     let mut out = Vec::new();
     for key in keys.iter() {
-        let name = key.as_string().ok_or_else(|| Error::invalid("headers must have string names"))?;
+        if !key.is_string() {
+            return Err(Error::invalid("headers must have string names"));
+        }
+        let name = convert::string_within(&key, "a header name", validate::MAX_HEADER_NAME_CHARS)?;
         validate::header_name(&name)?;
-        let value = convert::string(&get(v, &name)?, "a header value")?;
+        let value = convert::string_within(&get(v, &name)?, "a header value", validate::MAX_HEADER_VALUE_CHARS)?;
         validate::header_value(&value)?;
         out.push((name.to_ascii_lowercase(), value));
     }
@@ -521,6 +556,8 @@ pub enum AttemptFailureCode {
     NotResponse = 4,
     /// Neither an injected nor a global `fetch` exists.
     NoFetch = 5,
+    /// `fetch` resolved to an opaque redirect (a browser's answer to `redirect: "manual"`).
+    Redirected = 6,
 }
 
 /// Throws the signal's abort reason if it has fired, as `AbortSignal.throwIfAborted` does; a signal-like

@@ -108,30 +108,71 @@ pub fn options_object(v: &JsValue, what: &str, allowed: &[&str]) -> Result<Optio
     }
     let keys = Reflect::own_keys(v).map_err(|_| Error::invalid(format!("could not read {what}")))?;
     for key in keys.iter() {
-        let known = key.as_string().is_some_and(|k| allowed.contains(&k.as_str()));
+        // Only the start of a key is copied: no allowed name is longer, and a huge key must not be copied whole.
+        let start = key.dyn_ref::<JsString>().map(|k| k.slice(0, KEY_PREVIEW_UNITS)).and_then(|k| k.as_string());
+        let whole = key.dyn_ref::<JsString>().is_some_and(|k| k.length() <= KEY_PREVIEW_UNITS);
+        let known = whole && start.as_deref().is_some_and(|k| allowed.contains(&k));
         if !known {
-            let shown = key.as_string().map(|k| crate::error::truncate(&k, 40)).unwrap_or_else(|| "a symbol".into());
+            let shown = start.map(|k| crate::error::truncate(&k, 40)).unwrap_or_else(|| "a symbol".into());
             return Err(Error::invalid(format!("{what} has an unknown key \"{shown}\" (allowed: {})", crate::text::join(allowed, ", "))));
         }
     }
     Ok(Some(v.clone()))
 }
 
-/// Reads an optional string property; a string with lone surrogates is refused rather than altered.
+/// The UTF-16 code units of an option name read before it is judged.
+const KEY_PREVIEW_UNITS: u32 = 64;
+
+/// The most characters an option's string may hold unless its reader sets its own limit.
+pub const MAX_OPTION_CHARS: usize = 8192;
+/// The most characters any other string may hold unless its reader sets its own limit: a backstop so that
+/// no single argument can make the module's memory grow without bound.
+pub const MAX_TEXT_CHARS: usize = 16 * 1024 * 1024;
+
+/// Reads an optional string property of at most [`MAX_OPTION_CHARS`] characters; a string with lone
+/// surrogates is refused rather than altered.
 pub fn opt_string(obj: &JsValue, key: &str) -> Result<Option<String>, Error> {
+    opt_string_within(obj, key, MAX_OPTION_CHARS)
+}
+
+/// Reads an optional string property of at most `max_chars` characters.
+pub fn opt_string_within(obj: &JsValue, key: &str, max_chars: usize) -> Result<Option<String>, Error> {
     let v = get(obj, key)?;
     if v.is_undefined() {
         return Ok(None);
     }
-    string(&v, key).map(Some)
+    string_within(&v, key, max_chars).map(Some)
 }
 
-/// Reads a JS string that must be well-formed UTF-16.
+/// Reads a JS string of at most [`MAX_TEXT_CHARS`] characters that must be well-formed UTF-16.
 pub fn string(v: &JsValue, name: &str) -> Result<String, Error> {
+    string_within(v, name, MAX_TEXT_CHARS)
+}
+
+/// The error for a string over its limit.
+pub fn too_long(name: &str, max_chars: usize) -> Error {
+    Error::invalid(format!("{name} is longer than {max_chars} characters"))
+}
+
+/// Whether a JS string is surely longer than `max_chars` characters, judged from its length in UTF-16 code
+/// units without copying it (a character takes one or two).
+pub fn surely_longer(js: &JsString, max_chars: usize) -> bool {
+    js.length() as usize > max_chars.saturating_mul(2)
+}
+
+/// Reads a JS string of at most `max_chars` characters that must be well-formed UTF-16. The length is
+/// checked before the text is copied into the module's memory, which is never given back.
+pub fn string_within(v: &JsValue, name: &str, max_chars: usize) -> Result<String, Error> {
     let Some(js) = v.dyn_ref::<JsString>() else {
         return Err(Error::invalid(format!("{name} must be a string")));
     };
+    if surely_longer(js, max_chars) {
+        return Err(too_long(name, max_chars));
+    }
     let text = String::from(js);
+    if text.chars().count() > max_chars {
+        return Err(too_long(name, max_chars));
+    }
     // Copying turns an unpaired surrogate into U+FFFD, so only a text holding U+FFFD needs the UTF-16 scan,
     // which reads the string one code unit per call into JS.
     if crate::text::contains(&text, "\u{FFFD}") && !js.is_valid_utf16() {
@@ -149,8 +190,11 @@ pub fn opt_number(obj: &JsValue, key: &str) -> Result<Option<f64>, Error> {
     v.as_f64().map(Some).ok_or_else(|| Error::invalid(format!("{key} must be a number")))
 }
 
+/// The longest time string read; an ISO 8601 date and time with an offset is far shorter.
+const MAX_TIME_CHARS: usize = 64;
+
 /// Reads a time given as a `Date`, an ISO 8601 string or epoch milliseconds.
-fn time_value(v: &JsValue, name: &str) -> Result<Option<i64>, Error> {
+pub fn time_value(v: &JsValue, name: &str) -> Result<Option<i64>, Error> {
     if v.is_undefined() {
         return Ok(None);
     }
@@ -159,7 +203,7 @@ fn time_value(v: &JsValue, name: &str) -> Result<Option<i64>, Error> {
         return validate::epoch_ms(name, n).map(Some);
     }
     if v.is_string() {
-        let s = string(v, name)?;
+        let s = string_within(v, name, MAX_TIME_CHARS)?;
         return time::parse_iso(s.trim()).filter(|ms| *ms >= 0).map(Some).ok_or_else(bad);
     }
     if is_plain_object(v) {
@@ -210,24 +254,37 @@ pub fn list_params(params: &JsValue, cursor: &JsValue) -> Result<(ListParams, Op
     Ok((p.check()?, previous_first))
 }
 
+/// The start of a JS string, at most `max_units` UTF-16 code units, copied out; for texts from an answer or a
+/// thrown error that are only shown shortened. None for a value that is not a string.
+pub fn string_start(v: &JsValue, max_units: u32) -> Option<String> {
+    let js = v.dyn_ref::<JsString>()?;
+    if js.length() <= max_units {
+        return js.as_string();
+    }
+    js.slice(0, max_units).as_string()
+}
+
 /// Reads a chat id argument.
 pub fn chat_id(v: &JsValue) -> Result<String, Error> {
     if !v.is_string() {
         return Err(Error::invalid("chatId must be a non-empty string"));
     }
-    let id = string(v, "chatId")?;
+    let id = string_within(v, "chatId", validate::MAX_CHAT_ID_CHARS)?;
     validate::chat_id(&id)?;
     Ok(id)
 }
+
+/// The longest `from` read; every sender's name is shorter.
+const MAX_SENDER_CHARS: usize = 16;
 
 /// Reads `{ content, from? }` (or `{ content }` when `allow_from` is false).
 pub fn content_input(v: &JsValue, allow_from: bool) -> Result<(String, Option<validate::Sender>), Error> {
     let allowed: &[&str] = if allow_from { &["content", "from"] } else { &["content"] };
     let what = if allow_from { "message" } else { "note" };
     let o = options_object(v, what, allowed)?.ok_or_else(|| Error::invalid(format!("{what} must be an object with content")))?;
-    let content = opt_string(&o, "content")?.ok_or_else(|| Error::invalid("content must be a non-empty string"))?;
+    let content = opt_string_within(&o, "content", validate::MAX_CONTENT_CHARS)?.ok_or_else(|| Error::invalid("content must be a non-empty string"))?;
     validate::content(&content)?;
-    let from = if allow_from { opt_string(&o, "from")?.map(|f| validate::sender(&f)).transpose()? } else { None };
+    let from = if allow_from { opt_string_within(&o, "from", MAX_SENDER_CHARS)?.map(|f| validate::sender(&f)).transpose()? } else { None };
     Ok((content, from))
 }
 

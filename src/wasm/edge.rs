@@ -2,13 +2,13 @@
 //! the proxy's configuration and routing decision, and the input of the webhook management calls.
 
 use crate::bindings::json_parse;
-use crate::convert::{self, get, opt_number, opt_string, options_object, set, string};
+use crate::convert::{self, get, opt_number, opt_string, opt_string_within, options_object, set, string, string_within};
 use crate::error::Error;
 use crate::endpoints::OPS;
 use crate::proxy::{self, Decision, Incoming, ProxyConfig};
 use crate::signature;
 use crate::webhook::{self, Found, NewWebhook, TriggerValue};
-use js_sys::{Array, Object};
+use js_sys::{Array, JsString, Object};
 use wasm_bindgen::prelude::*;
 
 const PROXY_KEYS: &[&str] = &["apiKey", "siteToken", "baseUrl", "prefix", "allow", "authorize", "fetch", "allowedOrigins", "timeoutMs", "bodyTimeoutMs"];
@@ -18,16 +18,29 @@ fn js_error(e: &Error) -> JsValue {
     JsValue::from(e.clone())
 }
 
-/// What a JS value is, for the pure checks.
+/// What a JS value is, for the pure checks; a string of more than [`convert::MAX_TEXT_CHARS`] is not copied.
 pub fn found(v: &JsValue) -> Found {
+    found_within(v, convert::MAX_TEXT_CHARS)
+}
+
+/// What a JS value is, a string of more than `max_chars` characters being left uncopied as [`Found::TooLong`].
+fn found_within(v: &JsValue, max_chars: usize) -> Found {
     if v.is_undefined() {
         Found::Missing
     } else if v.is_null() {
         Found::Null
     } else if let Some(n) = v.as_f64() {
         Found::Number(n)
-    } else if v.is_string() {
-        string(v, "value").map_or(Found::Other, Found::Text)
+    } else if let Some(js) = v.dyn_ref::<JsString>() {
+        if convert::surely_longer(js, max_chars) {
+            return Found::TooLong(max_chars);
+        }
+        // At most twice `max_chars` code units, so the copy is bounded; only lone surrogates fail it.
+        match convert::string_within(v, "value", max_chars.saturating_mul(2)) {
+            Ok(text) if text.chars().count() > max_chars => Found::TooLong(max_chars),
+            Ok(text) => Found::Text(text),
+            Err(_) => Found::Other,
+        }
     } else if convert::is_plain_object(v) {
         Found::Object
     } else {
@@ -35,7 +48,8 @@ pub fn found(v: &JsValue) -> Found {
     }
 }
 
-/// Reads what is at `path` below `root`; a throwing getter reads as something that is not a valid field.
+/// Reads what is at `path` below `root`; a throwing getter reads as something that is not a valid field, and a
+/// string of more than [`webhook::MAX_PAYLOAD_TEXT_CHARS`] characters is not copied.
 fn found_at(root: &JsValue, path: &[&str]) -> Found {
     let mut current = root.clone();
     for key in path {
@@ -47,14 +61,14 @@ fn found_at(root: &JsValue, path: &[&str]) -> Found {
             Err(_) => return Found::Other,
         };
     }
-    found(&current)
+    found_within(&current, webhook::MAX_PAYLOAD_TEXT_CHARS)
 }
 
 /// The Secure Mode signature of a person: lowercase hex HMAC-SHA256 of `personId` keyed with `secret`.
 #[wasm_bindgen(js_name = personSignature)]
 pub fn person_signature(secret: JsValue, person_id: JsValue) -> Result<String, JsValue> {
-    let secret = string(&secret, "secret").map_err(|e| js_error(&e))?;
-    let person_id = string(&person_id, "personId").map_err(|e| js_error(&e))?;
+    let secret = string_within(&secret, "secret", signature::MAX_SECRET_CHARS).map_err(|e| js_error(&e))?;
+    let person_id = string_within(&person_id, "personId", crate::validate::MAX_CHAT_ID_CHARS).map_err(|e| js_error(&e))?;
     signature::person_signature(&secret, &person_id).map_err(|e| js_error(&e))
 }
 
@@ -75,10 +89,14 @@ pub fn parse_chat_message_webhook(body: JsValue) -> Result<JsValue, JsValue> {
 /// constant time.
 #[wasm_bindgen(js_name = verifyWebhookSecretInUrl)]
 pub fn verify_webhook_secret_in_url(url: JsValue, secret: JsValue, param: JsValue) -> Result<bool, JsValue> {
-    let url = string(&url, "the request URL").map_err(|e| js_error(&e))?;
-    let secret = string(&secret, "secret").map_err(|e| js_error(&e))?;
+    let url = string_within(&url, "the request URL", webhook::MAX_REQUEST_URL_CHARS).map_err(|e| js_error(&e))?;
+    let secret = string_within(&secret, "secret", webhook::MAX_SECRET_CHARS).map_err(|e| js_error(&e))?;
     webhook::check_secret(&secret).map_err(|e| js_error(&e))?;
-    let param = if param.is_undefined() { webhook::DEFAULT_SECRET_PARAM.to_owned() } else { string(&param, "param").map_err(|e| js_error(&e))? };
+    let param = if param.is_undefined() {
+        webhook::DEFAULT_SECRET_PARAM.to_owned()
+    } else {
+        string_within(&param, "param", webhook::MAX_PARAM_CHARS).map_err(|e| js_error(&e))?
+    };
     if param.is_empty() {
         return Err(js_error(&Error::invalid("param must be a non-empty string")));
     }
@@ -272,11 +290,12 @@ pub fn proxy_answer(config: JsValue, status: JsValue, content_type: JsValue, bod
 /// Reads `createWebhook`'s `{ url, name, trigger, value, includeUnverified }`.
 pub fn new_webhook(v: &JsValue) -> Result<NewWebhook, Error> {
     let o = options_object(v, "webhook", WEBHOOK_KEYS)?.ok_or_else(|| Error::invalid("webhook must be an object with url"))?;
-    let url = opt_string(&o, "url")?.ok_or_else(|| Error::invalid("url is required"))?;
-    let value = match found(&get(&o, "value")?) {
+    let url = opt_string_within(&o, "url", webhook::MAX_URL_CHARS)?.ok_or_else(|| Error::invalid("url is required"))?;
+    let value = match found_within(&get(&o, "value")?, webhook::MAX_VALUE_CHARS) {
         Found::Missing => None,
         Found::Text(t) => Some(TriggerValue::Text(t)),
         Found::Number(n) => Some(TriggerValue::Number(n)),
+        Found::TooLong(max) => return Err(convert::too_long("value", max)),
         _ => return Err(Error::invalid("value must be a string or an integer")),
     };
     let include = get(&o, "includeUnverified")?;
@@ -285,10 +304,12 @@ pub fn new_webhook(v: &JsValue) -> Result<NewWebhook, Error> {
         None if include.is_undefined() => None,
         None => return Err(Error::invalid("includeUnverified must be a boolean")),
     };
-    NewWebhook::new(url, opt_string(&o, "name")?, opt_string(&o, "trigger")?.as_deref(), value, include_unverified)
+    let name = opt_string_within(&o, "name", webhook::MAX_NAME_CHARS)?;
+    let trigger = opt_string_within(&o, "trigger", webhook::MAX_TRIGGER_CHARS)?;
+    NewWebhook::new(url, name, trigger.as_deref(), value, include_unverified)
 }
 
 /// Reads a webhook id argument (a string or an integer).
 pub fn webhook_id(v: &JsValue) -> Result<String, Error> {
-    webhook::webhook_id(&found(v))
+    webhook::webhook_id(&found_within(v, crate::validate::MAX_CHAT_ID_CHARS))
 }

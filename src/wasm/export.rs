@@ -196,7 +196,8 @@ impl Chats {
         let Chats::Listed(listing) = self else { return };
         if let Ok(items) = get(page, "items") {
             for chat in items.unchecked_into::<Array>().iter() {
-                let id = get_data(&chat, "id").as_string();
+                // An id too long to be a chat id is not copied (nor remembered); its chat's calls refuse it.
+                let id = get_data(&chat, "id").dyn_into::<JsString>().ok().filter(|id| !convert::surely_longer(id, crate::validate::MAX_CHAT_ID_CHARS)).and_then(|id| id.as_string());
                 if id.is_none_or(|id| listing.recent.first_time(&id)) {
                     listing.queue.push_back(chat);
                 }
@@ -374,6 +375,11 @@ fn copy_defined(from: &JsValue, to: &Object, key: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// The most chat ids one export may be given.
+const MAX_CHAT_IDS: usize = 100_000;
+/// The most UTF-16 code units all of an export's chat ids may hold together.
+const MAX_CHAT_IDS_UNITS: usize = 4_000_000;
+
 fn read_chat_ids(v: &JsValue) -> Result<Option<Vec<String>>, Error> {
     if v.is_undefined() {
         return Ok(None);
@@ -381,7 +387,16 @@ fn read_chat_ids(v: &JsValue) -> Result<Option<Vec<String>>, Error> {
     if !Array::is_array(v) {
         return Err(Error::invalid("chatIds must be an array of chat ids"));
     }
-    let ids = v.clone().unchecked_into::<Array>().iter().map(|id| convert::chat_id(&id)).collect::<Result<Vec<_>, _>>()?;
+    let ids = v.clone().unchecked_into::<Array>();
+    if ids.length() as usize > MAX_CHAT_IDS {
+        return Err(Error::invalid(format!("chatIds lists more than {MAX_CHAT_IDS} chats")));
+    }
+    // Each id is at most 1024 characters; the sum is bounded too, before anything is copied.
+    let units: f64 = ids.iter().map(|id| id.dyn_ref::<JsString>().map_or(0.0, |s| f64::from(s.length()))).sum();
+    if units > MAX_CHAT_IDS_UNITS as f64 {
+        return Err(Error::invalid(format!("chatIds holds more than {MAX_CHAT_IDS_UNITS} characters in all")));
+    }
+    let ids = ids.iter().map(|id| convert::chat_id(&id)).collect::<Result<Vec<_>, _>>()?;
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     if let Some(twice) = export_plan::first_duplicate(&refs) {
         return Err(Error::invalid(format!("chatIds lists \"{}\" twice", crate::error::truncate(twice, 60))));
@@ -596,7 +611,7 @@ async fn chat_failed(job: &Job, id: &JsValue, error: &JsValue, items_written: u6
     if job.halt.halted() {
         return;
     }
-    let name = get(error, "name").ok().and_then(|n| n.as_string()).unwrap_or_default();
+    let name = get(error, "name").ok().and_then(|n| convert::string_start(&n, 64)).unwrap_or_default();
     if export_plan::ends_export(&name) {
         return job.fail(error);
     }

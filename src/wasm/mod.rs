@@ -8,3 +8,5 @@ mod diagnostics;
 pub mod edge;
 mod error;
 mod export;
+pub mod reconcile;
+mod watch;

@@ -26,10 +26,13 @@ export function testNames() {
   return TESTS.map(([name]) => name);
 }
 
-/** The emulator's control routes, over the runtime's own fetch. */
+/**
+ * The emulator's control routes, over the runtime's own fetch: at `env.controlUrl` when given (a browser
+ * page's own origin, which forwards them; they answer no cross-origin request), else at the emulator.
+ */
 function controlFor(env) {
   const call = async (method, path, body) => {
-    const response = await fetch(`${env.url}/__emulator${path}`, {
+    const response = await fetch(`${env.controlUrl ?? env.url}/__emulator${path}`, {
       method,
       headers: body === undefined ? {} : { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -54,6 +57,8 @@ function controlFor(env) {
     // The client's requests only: browsers also send CORS preflights (OPTIONS), which the log records too.
     apiRequests: async () => (await call("GET", "/requests")).filter((r) => r.method !== "OPTIONS"),
     store: () => call("GET", "/store"),
+    /** A customer writes into a chat (creating it if new), as `POST /__emulator/customer-message` does. */
+    customerMessage: (chatId, content) => call("POST", "/customer-message", { chatId, content }),
     /** Resolves once the API request log satisfies `ready`, so that a test acts after a request, not before it. */
     async waitForLog(ready) {
       while (!ready(await this.apiRequests())) await sleep(10);
@@ -481,7 +486,7 @@ test("401 and 403 are AuthenticationErrors without the key in them", async (ctx)
 });
 
 test("404 is a NotFoundError with the encoded path", async (ctx) => {
-  await expectError(ctx, clientFor(ctx).getChat("no/such chat"), "NotFoundError", { status: 404, path: "/chat/v1/chats/no%2Fsuch%20chat" });
+  await expectError(ctx, clientFor(ctx).getChat("no such chat?"), "NotFoundError", { status: 404, path: "/chat/v1/chats/no%20such%20chat%3F" });
 });
 
 test("429 is a RateLimitError with retryAfterMs", async (ctx) => {
@@ -527,6 +532,21 @@ test("a 2xx body that is not the JSON expected is a ResponseFormatError", async 
   await expectError(ctx, client.getChat(ADA), "ResponseFormatError", { status: 200 });
   await ctx.control.inject({ status: 200, body: { hello: "no list here" } });
   await expectError(ctx, client.listChats(), "ResponseFormatError");
+});
+
+test("a redirect is a ResponseFormatError: never followed, never retried", async (ctx) => {
+  // The answer points back at the emulator's own API: a followed redirect would show as a second request.
+  const location = `${ctx.env.url}/chat/v1/chats?followed=1`;
+  const calls = [[302, (c) => c.listChats()], [307, (c) => c.sendMessage(ADA, { content: "hi" })]];
+  for (const [status, call] of calls) {
+    const before = (await ctx.control.apiRequests()).length;
+    await ctx.control.inject({ status, headers: { location } });
+    const e = await expectError(ctx, call(clientFor(ctx, { maxRetries: 2 })), "ResponseFormatError", { attempts: 1 });
+    // Browsers answer `redirect: "manual"` with an opaque redirect, which has no status.
+    ok(e.status === status || e.status === undefined, `status: ${e.status}`);
+    ok(e.message.includes("redirect") && !e.message.includes("followed"), e.message);
+    equal((await ctx.control.apiRequests()).length, before + 1, "requests sent");
+  }
 });
 
 test("a 2xx body carrying an error code is classified by that code", async (ctx) => {
@@ -684,3 +704,42 @@ test("a timed-out message send is not retried and says it may have succeeded", a
   const ada = (await ctx.control.store()).chats.find((c) => c.id === ADA);
   equal(ada.feed.filter((item) => item.content === "once").length, 1, "stored exactly once");
 });
+
+test("watch hands out each new message once and in order, resumes from its cursor, and stops cleanly", async (ctx) => {
+  const client = clientFor(ctx);
+  const stop = new AbortController();
+  const first = client.watch({ intervalMs: 20, signal: stop.signal });
+  const events = [];
+  const reading = rejection((async () => {
+    for await (const event of first) events.push(event);
+  })());
+  // The watch starts after what is already there: wait for its first lists, then let customers write.
+  await ctx.control.waitForLog((log) => log.filter((r) => r.status === 200).length >= 2);
+  const written = [];
+  for (let i = 0; i < 6; i++) written.push((await ctx.control.customerMessage(i % 2 ? "person-2" : "newcomer", `hello ${i}`)).id);
+  const messages = (list) => list.filter((e) => e.type === "message").map((e) => e.message.id);
+  while (messages(events).length < 6) await sleep(10);
+  const reason = new Error("closing the tab");
+  stop.abort(reason);
+  equal(await reading, reason, "an abort rejects with its reason");
+  // Order holds within a chat (a poll hands out one chat's messages, then the next chat's).
+  for (const chatId of ["newcomer", "person-2"]) {
+    const mine = events.filter((e) => e.type === "message" && e.chatId === chatId).map((e) => e.message.id);
+    deepEqual(mine, written.filter((_, i) => (i % 2 ? "person-2" : "newcomer") === chatId), `${chatId}: each message once, in order`);
+  }
+  equal(messages(events).length, 6, "no other message");
+  // A chat event each time a chat moves (once per poll at most), before that chat's messages.
+  deepEqual([...new Set(events.filter((e) => e.type === "chat").map((e) => e.chatId))].sort(), ["newcomer", "person-2"], "chat events");
+  ok(events.findIndex((e) => e.type === "chat" && e.chatId === "newcomer") < events.findIndex((e) => e.type === "message" && e.chatId === "newcomer"), "chat first");
+  equal(events.find((e) => e.chatId === "newcomer").chat.id, "newcomer", "the chat's body");
+  // While nothing watches, customers go on writing; the cursor, through JSON, picks up exactly there.
+  const cursor = JSON.parse(JSON.stringify(first.cursor));
+  for (let i = 6; i < 9; i++) written.push((await ctx.control.customerMessage("person-3", `hello ${i}`)).id);
+  const resumed = [];
+  for await (const event of client.watch({ intervalMs: 20, since: cursor })) {
+    if (event.type === "message") resumed.push(event.message.id);
+    if (resumed.length === 3) break; // leaving the loop ends the watch
+  }
+  deepEqual(resumed, written.slice(6), "resumed with no gap and no repeat");
+});
+

@@ -216,9 +216,9 @@ fn calls_build_their_url_method_body_and_timeout() {
     let dated = call(&c, Operation::ListArchivedChats, JsValue::UNDEFINED, obj(&[("offset", n(20.0)), ("to", eval("new Date(Date.UTC(2024, 5, 1))"))]), JsValue::UNDEFINED);
     assert_eq!(dated.url(), format!("{BASE}/chat/v1/archivedChats?{}&limit=20,10&to=2024-06-01T00%3A00%3A00.000Z", auth()));
 
-    let id = "email:ada@example.com/x y?#%";
+    let id = "email:ada@example.com x y?#%";
     let chat = call(&c, Operation::GetChat, s(id), JsValue::UNDEFINED, JsValue::UNDEFINED);
-    assert_eq!(chat.url(), format!("{BASE}/chat/v1/chats/email%3Aada%40example.com%2Fx%20y%3F%23%25?{}", auth()));
+    assert_eq!(chat.url(), format!("{BASE}/chat/v1/chats/email%3Aada%40example.com%20x%20y%3F%23%25?{}", auth()));
 
     let messages = call(&c, Operation::ListMessages, s("c1"), obj(&[("limit", n(20.0)), ("offset", n(40.0)), ("from", n(1_700_000_000_000.0))]), JsValue::UNDEFINED);
     assert_eq!(messages.url(), format!("{BASE}/chat/v1/chats/c1/messages?{}&limit=20&offset=40&from=1700000000000", auth()));
@@ -257,6 +257,11 @@ fn calls_refuse_bad_arguments_before_sending() {
     let refuse = |op: Operation, target: JsValue, input: JsValue, opts: JsValue| descriptor(&thrown(c.call(op, &target, &input, &opts, &JsValue::UNDEFINED), "call"), "InvalidRequestError");
     assert_eq!(refuse(Operation::GetChat, s(""), JsValue::UNDEFINED, JsValue::UNDEFINED), "chatId must be a non-empty string");
     assert_eq!(refuse(Operation::GetChat, n(1.0), JsValue::UNDEFINED, JsValue::UNDEFINED), "chatId must be a non-empty string");
+    for id in ["a/b", "a\\b", "../account/v1/webhooks"] {
+        assert_eq!(refuse(Operation::GetChat, s(id), JsValue::UNDEFINED, JsValue::UNDEFINED), "chatId must not contain \"/\" or \"\\\"");
+        assert_eq!(refuse(Operation::DeleteWebhook, s(id), JsValue::UNDEFINED, JsValue::UNDEFINED), "webhookId must not contain \"/\" or \"\\\"");
+    }
+    assert_eq!(refuse(Operation::ArchiveChat, s(".."), JsValue::UNDEFINED, JsValue::UNDEFINED), "chatId must not be \".\" or \"..\"");
     assert_eq!(refuse(Operation::ListChats, JsValue::UNDEFINED, obj(&[("limit", s("5"))]), JsValue::UNDEFINED), "limit must be a number");
     assert!(refuse(Operation::ListChats, JsValue::UNDEFINED, obj(&[("page", n(2.0))]), JsValue::UNDEFINED).starts_with("params has an unknown key \"page\""));
     assert_eq!(refuse(Operation::ListChats, JsValue::UNDEFINED, obj(&[("from", n(2000.0)), ("to", n(1000.0))]), JsValue::UNDEFINED), "from must not be later than to");
@@ -267,6 +272,15 @@ fn calls_refuse_bad_arguments_before_sending() {
     assert_eq!(refuse(Operation::GetChat, s("c1"), JsValue::UNDEFINED, obj(&[("signal", obj(&[("aborted", JsValue::FALSE)]))])), "signal must be an AbortSignal");
     let thrower = eval("{ get signal() { throw new Error('sk_live+secret/KEY'); } }");
     assert_eq!(refuse(Operation::GetChat, s("c1"), JsValue::UNDEFINED, thrower), "could not read signal");
+    // Over-long strings are refused from their JS length, before they are copied into wasm memory.
+    let before = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length();
+    let huge = eval("'x'.repeat(50_000_000)");
+    assert_eq!(refuse(Operation::SendMessage, s("c1"), obj(&[("content", huge.clone())]), JsValue::UNDEFINED), "content is longer than 100000 characters");
+    assert_eq!(refuse(Operation::GetChat, huge.clone(), JsValue::UNDEFINED, JsValue::UNDEFINED), "chatId is longer than 1024 characters");
+    assert_eq!(refuse(Operation::DeleteWebhook, huge.clone(), JsValue::UNDEFINED, JsValue::UNDEFINED), "webhookId is longer than 1024 characters");
+    assert_eq!(refuse(Operation::CreateWebhook, JsValue::UNDEFINED, obj(&[("url", huge.clone())]), JsValue::UNDEFINED), "url is longer than 2048 characters");
+    let after = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length();
+    assert!(after - before < 1 << 20, "wasm memory grew by {} bytes", after - before);
 }
 
 // ---- Call::answer ----
@@ -371,15 +385,15 @@ fn a_503_returns_the_wait_before_the_next_attempt() {
 #[wasm_bindgen_test]
 fn a_401_throws_an_authentication_descriptor_without_the_key() {
     let c = client();
-    let mut get_chat = call(&c, Operation::GetChat, s("a/b"), JsValue::UNDEFINED, JsValue::UNDEFINED);
+    let mut get_chat = call(&c, Operation::GetChat, s("a b"), JsValue::UNDEFINED, JsValue::UNDEFINED);
     let body = format!(r#"{{"code":4001,"message":"Invalid API key {KEY} (sent as {KEY_ENCODED})"}}"#);
     let e = thrown(answer(&mut get_chat, 401.0, &body), "401");
     let m = descriptor(&e, "AuthenticationError");
-    assert_eq!(m, "Invalid API key [redacted] (sent as [redacted]) (HTTP 401, code 4001) [GET /chat/v1/chats/a%2Fb]");
+    assert_eq!(m, "Invalid API key [redacted] (sent as [redacted]) (HTTP 401, code 4001) [GET /chat/v1/chats/a%20b]");
     assert_eq!(get(&e, "status"), n(401.0));
     assert_eq!(get(&e, "code"), n(4001.0));
     assert_eq!(get(&e, "method"), s("GET"));
-    assert_eq!(get(&e, "path"), s("/chat/v1/chats/a%2Fb"));
+    assert_eq!(get(&e, "path"), s("/chat/v1/chats/a%20b"));
     assert_eq!(get(&e, "attempts"), n(1.0));
     assert_eq!(get(&e, "mayHaveSucceeded"), JsValue::FALSE);
     assert!(get(&e, "retryAfterMs").is_undefined());
@@ -447,6 +461,21 @@ fn failures_time_out_and_redact_what_was_thrown() {
     let mut none = call(&c, Operation::GetChat, s("c1"), JsValue::UNDEFINED, no_retries());
     let e = thrown(none.failure(AttemptFailureCode::NoFetch as u32, &s("ignored")), "no fetch");
     assert_eq!(descriptor(&e, "ConnectionError"), "no fetch function is available [GET /chat/v1/chats/c1]");
+}
+
+#[wasm_bindgen_test]
+fn a_redirect_ends_the_call_without_a_retry() {
+    let c = client();
+    // Retries are allowed, and a redirect still ends the call at its first answer.
+    let mut get_chat = call(&c, Operation::GetChat, s("c1"), JsValue::UNDEFINED, obj(&[("maxRetries", n(2.0))]));
+    let e = thrown(answer(&mut get_chat, 302.0, ""), "302");
+    assert_eq!(descriptor(&e, "ResponseFormatError"), "The API answered with a redirect (HTTP 302), which the client does not follow [GET /chat/v1/chats/c1]");
+    assert_eq!((get(&e, "status"), get(&e, "attempts"), get(&e, "mayHaveSucceeded")), (n(302.0), n(1.0), JsValue::FALSE));
+    // A browser's opaque redirect has no status.
+    let mut send = call(&c, Operation::SendMessage, s("c1"), obj(&[("content", s("hi"))]), JsValue::UNDEFINED);
+    let e = thrown(send.failure(AttemptFailureCode::Redirected as u32, &JsValue::UNDEFINED), "opaque redirect");
+    assert_eq!(descriptor(&e, "ResponseFormatError"), "The API answered with a redirect, which the client does not follow [POST /chat/v1/chats/c1/messages]");
+    assert!(get(&e, "status").is_undefined());
 }
 
 // ---- the client's rate-limit reading ----

@@ -3,6 +3,7 @@
 import { ChatClient } from "./gosquared.js";
 
 const siteToken = document.querySelector('meta[name="gosquared-site-token"]').content;
+const watchIntervalMs = Number(document.querySelector('meta[name="gosquared-watch-interval"]').content);
 const chat = new ChatClient({ baseUrl: "/api/chat", siteToken });
 
 const $ = (id) => document.getElementById(id);
@@ -37,8 +38,7 @@ async function act(action) {
     showError(error);
   } finally {
     document.body.classList.remove("busy");
-    const budget = chat.rateLimit;
-    $("budget").textContent = budget ? `API budget ${budget.remaining}/${budget.limit}` : "";
+    showBudget();
   }
 }
 
@@ -46,6 +46,8 @@ const when = (ms) => new Date(ms).toLocaleString("en-GB", { timeZone: "UTC", dat
 const personName = (c) => c.person?.name ?? c.person?.email ?? c.id;
 
 function renderChats() {
+  const unread = state.chats.reduce((total, c) => total + (c.unread ?? 0), 0);
+  document.title = unread > 0 ? `(${unread}) Chats · GoSquared admin` : "Chats · GoSquared admin";
   const list = $("chats");
   list.replaceChildren(...state.chats.map((c) => {
     const button = element("button", { type: "button", className: "chat", dataset: { chatId: c.id } },
@@ -131,5 +133,46 @@ for (const radio of document.querySelectorAll('input[name="filter"]')) {
     await loadChats();
   }));
 }
+
+function showBudget() {
+  const budget = chat.rateLimit;
+  $("budget").textContent = budget ? `API budget ${budget.remaining}/${budget.limit}` : "";
+}
+
+/** A chat moved: it goes to the top of the list it is in now, with the API's fresh unread count. */
+function chatMoved({ chatId, chat: fresh, archived }) {
+  state.chats = state.chats.filter((c) => c.id !== chatId);
+  if (archived === (state.filter === "archived")) state.chats.unshift(fresh);
+  if (state.selected?.id === chatId) {
+    state.selected = { ...state.selected, archived };
+    $("archive-toggle").textContent = archived ? "Unarchive" : "Archive";
+  }
+  renderChats();
+}
+
+/** A new message or note: shown at once in the open conversation, which scrolls to it. */
+function messageArrived({ chatId, message }) {
+  if (state.selected?.id !== chatId) return;
+  const feed = $("feed");
+  if (feed.querySelector(`li[data-id="${CSS.escape(String(message.id))}"]`)) return;
+  const item = feedItem({ type: "message", ...message });
+  item.classList.add("live");
+  feed.append(item);
+  feed.scrollTop = feed.scrollHeight;
+}
+
+/**
+ * The live inbox: new customer messages and chat changes arrive by polling only what changed (through the same
+ * proxy). It starts before the first list is read, so that nothing written meanwhile is missed; a chat event
+ * carries the whole chat, so seeing a change twice does no harm.
+ */
+async function live() {
+  for await (const event of chat.watch({ intervalMs: watchIntervalMs })) {
+    if (event.type === "chat") chatMoved(event);
+    else messageArrived(event);
+    showBudget();
+  }
+}
+live().catch(showError);
 
 act(loadChats).then(() => document.body.setAttribute("data-ready", "true"));

@@ -6,7 +6,8 @@
 //                                     conversation says it is sorted, note it and archive the chat.
 //
 // Environment: GOSQUARED_API_KEY, GOSQUARED_SITE_TOKEN, PAYMENT_WEBHOOK_SECRET, GOSQUARED_WEBHOOK_SECRET,
-// and optionally GOSQUARED_BASE_URL (the emulator, in development).
+// optionally GOSQUARED_BASE_URL (the emulator, in development), and the KV namespace SENT_EVENTS, where each
+// payment event's message and note are recorded so that a retried event never messages the customer twice.
 import { ChatClient, GoSquaredError, InvalidRequestError, NotFoundError, parseChatMessageWebhook, verifyWebhookSecret } from "./gosquared.js";
 
 /** Every note this Worker leaves starts with this, which is how it recognises its own conversations. */
@@ -18,11 +19,26 @@ function reply(status, body) {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 }
 
+/**
+ * Idempotency records in a KV namespace, kept a week (longer than any provider retries an event). Without the
+ * binding, the client keeps them in memory, which a retry landing in another isolate does not see.
+ */
+function kvStore(kv) {
+  return {
+    async get(key) {
+      const text = await kv.get(key);
+      return text === null ? undefined : JSON.parse(text);
+    },
+    set: (key, record) => kv.put(key, JSON.stringify(record), { expirationTtl: 7 * 24 * 3600 }),
+  };
+}
+
 function chatClient(env) {
   return new ChatClient({
     apiKey: env.GOSQUARED_API_KEY,
     siteToken: env.GOSQUARED_SITE_TOKEN,
     ...(env.GOSQUARED_BASE_URL ? { baseUrl: env.GOSQUARED_BASE_URL } : {}),
+    ...(env.SENT_EVENTS ? { idempotencyStore: kvStore(env.SENT_EVENTS) } : {}),
   });
 }
 
@@ -59,27 +75,33 @@ async function paymentFailed(request, env) {
   const amount = money(invoice.amount_due, invoice.currency);
   const link = invoice.hosted_invoice_url ? ` You can update your card here: ${invoice.hosted_invoice_url}` : "";
   const chat = chatClient(env);
+  // The event's id keys the message and the note: the provider's retry of this event (after a 5xx, or an answer
+  // it never got) resolves to what was sent instead of sending it again.
+  const keyed = typeof event.id === "string" && event.id !== "" && event.id.length <= 200;
+  const once = (what) => (keyed ? { idempotencyKey: `${event.id}:${what}` } : { reconcile: true });
   let message;
   try {
     message = await chat.sendMessage(chatId, {
       content: `Hi! Your payment of ${amount} didn't go through.${link} Just reply here if you need a hand.`,
-    });
+    }, once("message"));
   } catch (error) {
     if (!(error instanceof GoSquaredError)) throw error;
     // No conversation with this customer yet: nothing to do, and a retry would not change that.
     if (error instanceof NotFoundError) return reply(200, { chatId, skipped: "GoSquared has no chat with this customer" });
-    // A message that may have gone out must not be sent again by the provider's retry: answer 2xx then.
-    return reply(error.mayHaveSucceeded ? 202 : 503, { error: error.name, message: error.message });
+    // With the event's key, the provider's retry is safe: it finds the message if it went out. Without one, a
+    // message that may have gone out must not be sent again by a retry: answer 2xx then.
+    return reply(error.mayHaveSucceeded && !keyed ? 202 : 503, { error: error.name, message: error.message });
   }
   let note = "added";
   try {
     await chat.addNote(chatId, {
       content: `${NOTE_PREFIX} invoice ${invoice.id ?? "?"}, ${amount}, attempt ${invoice.attempt_count ?? 1} (event ${event.id ?? "?"}). `
         + "The chat is archived automatically when the customer says it is sorted.",
-    });
+    }, once("note"));
   } catch (error) {
     if (!(error instanceof GoSquaredError)) throw error;
-    // The message went out, so a retry would repeat it: report the missing note instead of failing.
+    // The message went out: report the missing note instead of failing (a retry of the event would add it, the
+    // message resolving from its record, but the provider has no reason to retry a 200).
     note = `failed: ${error.message}`;
   }
   return reply(200, { chatId, messageId: message.id ?? null, note });

@@ -52,11 +52,25 @@ const CONTENT_TYPES = {
 
 /**
  * Serves `root` on loopback. Requests under `/api/chat/` are forwarded to `proxy.url` with `api_key` added,
- * as a dashboard's own server would do. Resolves to `{ origin, close() }`.
+ * as a dashboard's own server would do. Requests under `/__emulator/` are forwarded as they are to the
+ * emulator at `control`, when given: its control routes answer no cross-origin request, so a page reaches
+ * them through its own origin. Resolves to `{ origin, close() }`.
  */
-export async function staticServer(root, proxy) {
+export async function staticServer(root, proxy, control) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, "http://loopback");
+    if (control && url.pathname.startsWith("/__emulator/")) {
+      const chunks = [];
+      for await (const chunk of req) chunks.push(chunk);
+      const upstream = await fetch(new URL(url.pathname + url.search, control), {
+        method: req.method,
+        headers: req.headers["content-type"] ? { "content-type": req.headers["content-type"] } : {},
+        body: chunks.length > 0 ? Buffer.concat(chunks) : undefined,
+      });
+      res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/json" });
+      res.end(Buffer.from(await upstream.arrayBuffer()));
+      return;
+    }
     if (proxy && url.pathname.startsWith("/api/chat/")) {
       const target = new URL(url.pathname.slice("/api/chat".length) + url.search, proxy.url);
       target.searchParams.set("api_key", proxy.apiKey);

@@ -29,13 +29,22 @@ async function inPage(ctx, root, pathname, probe, proxy) {
   }
 }
 
-/** Runs the suite in a browser page (the emulator settings go in the hash). */
+/**
+ * Runs the suite in a browser page (the emulator settings go in the hash). The page calls the API routes
+ * cross-origin, as a dashboard does, and the control routes through its own origin (`controlUrl`).
+ */
 async function inBrowser(ctx, root, pathname) {
-  const hash = encodeURIComponent(JSON.stringify(ctx.settings(await ctx.emulator())));
-  return inPage(ctx, root, `${pathname}#${hash}`, {
-    done: () => globalThis.__conformance !== undefined,
-    result: () => globalThis.__conformance,
-  });
+  const emu = await ctx.emulator();
+  const server = await staticServer(root, undefined, emu.url);
+  try {
+    const hash = encodeURIComponent(JSON.stringify({ ...ctx.settings(emu), controlUrl: server.origin }));
+    return await ctx.browser().evaluate(`${server.origin}${pathname}#${hash}`, {
+      done: () => globalThis.__conformance !== undefined,
+      result: () => globalThis.__conformance,
+    });
+  } finally {
+    await server.close();
+  }
 }
 
 /** Conformance rows: `run(ctx)` resolves to the suite's result plus the entry file the runtime loaded. */

@@ -3,13 +3,14 @@ import {
   ChatClient, GoSquaredError, AuthenticationError, NotFoundError, RateLimitError, InvalidRequestError,
   ServerError, ConnectionError, TimeoutError, ResponseFormatError, Page, PagePromise,
   type Chat, type FeedItem, type Message, type ClientOptions, type ListParams, type RequestOptions,
-  type RateLimit, type MessageInput, type ErrorDetails,
+  type RateLimit, type MessageInput, type ErrorDetails, type IdempotencyRecord, type IdempotencyStore,
 } from "gosquared-chat";
 import { ChatClient as WorkerClient } from "gosquared-chat/workerd";
 import {
   createProxy, parseChatMessageWebhook, personSignature, verifyWebhookSecret,
   type ChatMessageWebhook, type Webhook, type WebhookInput, type ExportOptions, type ExportProgress,
   readExportLines, type ExportLine, type ClientEvent,
+  type WatchEvent, type WatchCursor, type Watcher, type WatchOptions,
 } from "gosquared-chat";
 import { init, initSync, ChatClient as ManualClient } from "gosquared-chat/init";
 import { startEmulator, type Emulator } from "gosquared-chat/emulator";
@@ -63,6 +64,11 @@ export async function everyMethod(): Promise<number> {
   const input: MessageInput = { content: "Hello", from: "agent" };
   const sent: Message = await client.sendMessage(chat.id, input);
   const note: Message = await client.addNote(chat.id, { content: "A note" });
+  const once = new ChatClient({ ...options, reconcile: true, idempotencyStore: new Map<string, IdempotencyRecord>() });
+  const again: Message = await once.sendMessage(chat.id, input, { idempotencyKey: "evt_1", timeoutMs: 1000 });
+  await once.addNote(chat.id, { content: "A note" }, { reconcile: false });
+  const kv: IdempotencyStore = { get: async (key) => JSON.parse(key) as IdempotencyRecord, set: async () => {} };
+  void [again, kv];
   const archivedBody: Record<string, unknown> = await client.archiveChat(chat.id);
   await client.unarchiveChat(chat.id, { maxRetries: 1 });
 
@@ -73,6 +79,29 @@ export async function everyMethod(): Promise<number> {
   await proxied.listChats().catch(() => undefined);
   void [total, name, archived, feedItem, from, sent.id, note.timestamp, archivedBody, remaining];
   return ids.length + firstPageOnly;
+}
+
+export async function watchInbox(saved: string | undefined): Promise<string | undefined> {
+  const options: WatchOptions = {
+    intervalMs: 3000, archived: false, signal: controller.signal, maxRetries: 1,
+    relay: { url: "wss://relay.example.com/events?token=t", intervalMs: 60_000, WebSocket },
+  };
+  const since: WatchCursor | undefined = saved === undefined ? undefined : (JSON.parse(saved) as WatchCursor);
+  const watcher: Watcher = client.watch({ ...options, since: since ?? new Date(Date.now() - 3_600_000) });
+  for await (const event of watcher) {
+    const e: WatchEvent = event;
+    if (e.type === "message") {
+      const text: string = e.message.content;
+      const note: boolean | undefined = e.message.private;
+      void [text, note, e.chatId];
+    } else {
+      const archived: boolean = e.archived;
+      const unread: number | undefined = e.chat.unread;
+      void [archived, unread];
+    }
+    if (watcher.stats !== undefined && watcher.stats.events > 100) break;
+  }
+  return JSON.stringify(watcher.cursor);
 }
 
 export function describeError(error: unknown): string {

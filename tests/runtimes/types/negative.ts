@@ -48,6 +48,12 @@ export async function misuse(): Promise<void> {
     }
   }
   client.exportChats({ concurency: 2 }); // error TS2561
+  client.watch({ interval: 1000 }); // error TS2561
+  client.watch({ since: true }); // error TS2322
+  for await (const event of client.watch()) {
+    const content: string = event.message.content; // error TS2339
+    void content;
+  }
   const lines: string = client.exportChats(); // error TS2322
   void [id, unknownField, limit, sent, lines];
 }
