@@ -609,7 +609,9 @@ impl<T: Transport + 'static> ChatClient<T> {
                     match step {
                         Step::Done(success) => return Ok(Answer { call, status: answer.status, body, success, first_key }),
                         Step::Retry(ms) => ms,
-                        Step::Failed(e) => return Err(e.into()),
+                        // Only a call made checkable (exactly-once sends, not used by this client yet) asks
+                        // for a count; the error it carries is the plain call's outcome.
+                        Step::Failed(e) | Step::Check { error: e, .. } => return Err(e.into()),
                     }
                 }
                 Err(failure) => {
@@ -620,7 +622,7 @@ impl<T: Transport + 'static> ChatClient<T> {
                     };
                     match call.on_failure(how, failure.causes, random) {
                         Step::Retry(ms) => ms,
-                        Step::Failed(e) => return Err(e.into()),
+                        Step::Failed(e) | Step::Check { error: e, .. } => return Err(e.into()),
                         Step::Done(_) => return Err(call.fail(crate::error::Error::new(ErrorKind::Connection, "the attempt ended without an answer")).into()),
                     }
                 }
