@@ -47,6 +47,67 @@ else
   echo "skipped: chromium or chromedriver is not installed (scripts/setup.sh installs them as root); with CI=true this fails"
 fi
 
+# The typed Rust API (src/typed/, cargo features typed/gloo/workers): its native tests, then its end-to-end
+# suite (tests/wasm/typed.rs) against the emulator under Node and in headless Chromium. The emulator's URL is
+# compiled into the suite (GOSQUARED_EMULATOR_URL); tests/wasm/typed-faults.mjs resets it and queues the
+# suite's faults before each run.
+cargo_counts() {
+  read -r p f < <(awk '/^test result:/{for(i=1;i<=NF;i++){if($(i+1)~/^passed/)p+=$i; if($(i+1)~/^failed/)f+=$i}} END{print p+0, f+0}' "$1")
+  passed=$((passed + p)); failed=$((failed + f))
+}
+echo "== cargo test --features typed (the typed Rust API, native: unit tests, then its rustdoc examples)"
+cargo test --lib --features typed typed:: 2>&1 | tee tests/.artifacts/cargo-typed.log
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+cargo_counts tests/.artifacts/cargo-typed.log
+cargo test --doc --features typed typed:: 2>&1 | tee tests/.artifacts/cargo-typed-doc.log
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+cargo_counts tests/.artifacts/cargo-typed-doc.log
+
+emulator_log=tests/.artifacts/emulator-typed.log
+node js/emulator/cli.js --port 0 --seed 3:5 --no-rate-limit --api-key 'sk_test_Q7wZ+secret/key' --site-token GSN-424242-Z >"$emulator_log" 2>&1 &
+emulator_pid=$!
+trap 'kill "$emulator_pid" 2>/dev/null' EXIT
+emulator_url=
+for _ in $(seq 100); do
+  emulator_url=$(sed -n 's/^gosquared-chat emulator listening on \(http[^ ]*\).*/\1/p' "$emulator_log")
+  [ -n "$emulator_url" ] && break
+  sleep 0.1
+done
+wasm_typed() {
+  local log="tests/.artifacts/$1"; shift
+  if ! node tests/wasm/typed-faults.mjs "$emulator_url"; then
+    echo "the emulator for the typed suite did not start (see $emulator_log)"; status=1; failed=$((failed + 1)); return
+  fi
+  env -u WASM_BINDGEN_USE_BROWSER -u WASM_BINDGEN_USE_DENO -u WASM_BINDGEN_USE_DEDICATED_WORKER \
+    -u WASM_BINDGEN_USE_SHARED_WORKER -u WASM_BINDGEN_USE_SERVICE_WORKER "$@" GOSQUARED_EMULATOR_URL="$emulator_url" \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    cargo test --target wasm32-unknown-unknown --features gloo --test typed 2>&1 | tee "$log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  cargo_counts "$log"
+}
+echo "== wasm-bindgen-test (the typed Rust API against the emulator, under Node)"
+wasm_typed wasm-typed-node.log
+echo "== wasm-bindgen-test (the typed Rust API against the emulator, in headless Chromium)"
+if [ -x "$chromedriver" ] && { command -v chromium || command -v chromium-browser; } >/dev/null; then
+  wasm_typed wasm-typed-chromium.log CHROMEDRIVER="$chromedriver" WASM_BINDGEN_USE_BROWSER=1 \
+    WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/tests/wasm/webdriver.json"
+elif [ "$inCI" = true ]; then
+  echo "chromium or chromedriver is not installed (CI=true: a missing browser fails)"
+  status=1; failed=$((failed + 1))
+else
+  echo "skipped: chromium or chromedriver is not installed"
+fi
+kill "$emulator_pid" 2>/dev/null
+# The typed API's two examples are built here, with cargo and wasm-bindgen, and run among the Node suites
+# (tests/example-worker-rust.test.mjs in Miniflare, tests/example-dashboard-rust.test.mjs in Chromium).
+echo "== the typed Rust API's examples (build: examples/worker-rust, examples/dashboard-rust)"
+for example in worker-rust dashboard-rust; do
+  if ! bash "examples/$example/build.sh" >"tests/.artifacts/build-$example.log" 2>&1; then
+    echo "examples/$example did not build (tests/.artifacts/build-$example.log)"; tail -20 "tests/.artifacts/build-$example.log"
+    status=1; failed=$((failed + 1))
+  fi
+done
+
 echo "== node --test (JS suites on the built package)"
 node --test --test-reporter=spec --test-concurrency=2 tests/*.test.mjs 2>&1 | tee tests/.artifacts/node.log
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1

@@ -7,7 +7,8 @@
 //! - `edge`: webhooks, Secure Mode signatures and the key-safe proxy;
 //! - `util`: encoding, numbers, text and time helpers;
 //! - `watch`: the live inbox's polling decisions, cursor and pacing;
-//! - `wasm`: every `#[wasm_bindgen]` item, the only code that touches JS values.
+//! - `wasm`: every `#[wasm_bindgen]` item, the only code that touches JS values;
+//! - `typed` (cargo feature `typed`, off in the package): the typed Rust API on the same core.
 //!
 //! Everything outside `wasm` is pure and tested natively with `cargo test`.
 
@@ -17,6 +18,8 @@ pub mod edge;
 pub mod export;
 pub mod util;
 pub mod watch;
+#[cfg(feature = "typed")]
+pub mod typed;
 
 pub use api::{endpoints, error, validate};
 pub use call::{answer, pagination, rate_limit, retry};
