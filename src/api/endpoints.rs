@@ -272,18 +272,8 @@ impl ApiRequest {
     /// Builds `op`'s request from its id (ignored when its path has none) and arguments, which must be of the
     /// kind its [`Input`] says; other arguments are refused.
     pub fn new(op: Op, id: &str, args: &Args) -> Result<ApiRequest, Error> {
-        let endpoint = op.endpoint();
-        let mut request = ApiRequest {
-            endpoint,
-            method: endpoint.method,
-            path: endpoint.path_for(id),
-            query: Vec::new(),
-            body: None,
-            retry: endpoint.retry,
-            expect: endpoint.expect,
-            list: None,
-        };
-        match (endpoint.input, args) {
+        let mut request = ApiRequest::route(op, id);
+        match (request.endpoint.input, args) {
             (Input::None, Args::None) => {}
             (Input::List(paging, times), Args::List(params)) => request.add_list(paging, times, params),
             (Input::List(paging, times), Args::None) => request.add_list(paging, times, &ListParams::default()),
@@ -298,8 +288,17 @@ impl ApiRequest {
     /// The request a proxy forwards for `op`: its route, and for a list its query from `params`; the body, if
     /// any, is the browser's own.
     pub fn forwarded(op: Op, id: &str, params: &ListParams) -> ApiRequest {
+        let mut request = ApiRequest::route(op, id);
+        if let Input::List(paging, times) = request.endpoint.input {
+            request.add_list(paging, times, params);
+        }
+        request
+    }
+
+    /// `op`'s route with `id` in its path: no query and no body yet.
+    fn route(op: Op, id: &str) -> ApiRequest {
         let endpoint = op.endpoint();
-        let mut request = ApiRequest {
+        ApiRequest {
             endpoint,
             method: endpoint.method,
             path: endpoint.path_for(id),
@@ -308,11 +307,7 @@ impl ApiRequest {
             retry: endpoint.retry,
             expect: endpoint.expect,
             list: None,
-        };
-        if let Input::List(paging, times) = endpoint.input {
-            request.add_list(paging, times, params);
         }
-        request
     }
 
     fn add_list(&mut self, paging: Paging, times: TimeFormat, params: &ListParams) {
