@@ -133,6 +133,3 @@ export class ChatClient {
     return memoryDiagnostics();
   }
 }
-
-export { parseChatMessageWebhook, verifyWebhookSecret, personSignature } from "./edge.js";
-export { createProxy } from "./proxy.js";

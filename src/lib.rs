@@ -22,7 +22,11 @@ pub use edge::{proxy, signature, webhook};
 pub use export::plan as export_plan;
 pub use util::{encode, number, text, time};
 
+// A module built with only some of the features (see Cargo.toml) leaves some boundary helpers unused.
 #[cfg(target_arch = "wasm32")]
+#[cfg_attr(not(all(feature = "client", feature = "edge", feature = "export")), allow(dead_code))]
 mod wasm;
 #[cfg(target_arch = "wasm32")]
-use wasm::{bindings, client, convert};
+use wasm::{bindings, convert};
+#[cfg(all(target_arch = "wasm32", feature = "export"))]
+use wasm::client;

@@ -3,6 +3,7 @@
 use crate::endpoints::ListParams;
 use crate::error::Error;
 use crate::rate_limit::RateLimit;
+use crate::webhook::{self, Found, NewWebhook, TriggerValue};
 use crate::{time, validate};
 use js_sys::{Function, JsString, Object, Reflect};
 use std::cell::RefCell;
@@ -208,6 +209,49 @@ pub fn list_params(params: &JsValue, cursor: &JsValue) -> Result<(ListParams, Op
         }
     }
     Ok((p.check()?, previous_first))
+}
+
+/// What a JS value is, for the pure checks.
+pub fn found(v: &JsValue) -> Found {
+    if v.is_undefined() {
+        Found::Missing
+    } else if v.is_null() {
+        Found::Null
+    } else if let Some(n) = v.as_f64() {
+        Found::Number(n)
+    } else if v.is_string() {
+        string(v, "value").map_or(Found::Other, Found::Text)
+    } else if is_plain_object(v) {
+        Found::Object
+    } else {
+        Found::Other
+    }
+}
+
+const WEBHOOK_KEYS: &[&str] = &["url", "name", "trigger", "value", "includeUnverified"];
+
+/// Reads `createWebhook`'s `{ url, name, trigger, value, includeUnverified }`.
+pub fn new_webhook(v: &JsValue) -> Result<NewWebhook, Error> {
+    let o = options_object(v, "webhook", WEBHOOK_KEYS)?.ok_or_else(|| Error::invalid("webhook must be an object with url"))?;
+    let url = opt_string(&o, "url")?.ok_or_else(|| Error::invalid("url is required"))?;
+    let value = match found(&get(&o, "value")?) {
+        Found::Missing => None,
+        Found::Text(t) => Some(TriggerValue::Text(t)),
+        Found::Number(n) => Some(TriggerValue::Number(n)),
+        _ => return Err(Error::invalid("value must be a string or an integer")),
+    };
+    let include = get(&o, "includeUnverified")?;
+    let include_unverified = match include.as_bool() {
+        Some(b) => Some(b),
+        None if include.is_undefined() => None,
+        None => return Err(Error::invalid("includeUnverified must be a boolean")),
+    };
+    NewWebhook::new(url, opt_string(&o, "name")?, opt_string(&o, "trigger")?.as_deref(), value, include_unverified)
+}
+
+/// Reads a webhook id argument (a string or an integer).
+pub fn webhook_id(v: &JsValue) -> Result<String, Error> {
+    webhook::webhook_id(&found(v))
 }
 
 /// Reads a chat id argument.

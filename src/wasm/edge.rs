@@ -1,38 +1,20 @@
 //! The WebAssembly boundary of the edge toolkit: webhook payloads and URL secrets, Secure Mode signatures,
-//! the proxy's configuration and routing decision, and the input of the webhook management calls.
+//! and the proxy's configuration and routing decision.
 
 use crate::bindings::json_parse;
-use crate::convert::{self, get, opt_string, options_object, set, string};
+use crate::convert::{self, found, get, opt_string, options_object, set, string};
 use crate::error::Error;
 use crate::endpoints::OPS;
 use crate::proxy::{self, Decision, ProxyConfig};
 use crate::signature;
-use crate::webhook::{self, Found, NewWebhook, TriggerValue};
+use crate::webhook::{self, Found};
 use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 
 const PROXY_KEYS: &[&str] = &["apiKey", "siteToken", "baseUrl", "prefix", "allow", "authorize", "fetch"];
-const WEBHOOK_KEYS: &[&str] = &["url", "name", "trigger", "value", "includeUnverified"];
 
 fn js_error(e: &Error) -> JsValue {
     JsValue::from(e.clone())
-}
-
-/// What a JS value is, for the pure checks.
-pub fn found(v: &JsValue) -> Found {
-    if v.is_undefined() {
-        Found::Missing
-    } else if v.is_null() {
-        Found::Null
-    } else if let Some(n) = v.as_f64() {
-        Found::Number(n)
-    } else if v.is_string() {
-        string(v, "value").map_or(Found::Other, Found::Text)
-    } else if convert::is_plain_object(v) {
-        Found::Object
-    } else {
-        Found::Other
-    }
 }
 
 /// Reads what is at `path` below `root`; a throwing getter reads as something that is not a valid field.
@@ -167,28 +149,4 @@ pub fn proxy_redact(config: JsValue, text: JsValue) -> Result<String, JsValue> {
     let key = opt_string(&config, "apiKey").ok().flatten().unwrap_or_default();
     let text = string(&text, "text").map_err(|e| js_error(&e))?;
     Ok(crate::error::redact(&text, &[&key]))
-}
-
-/// Reads `createWebhook`'s `{ url, name, trigger, value, includeUnverified }`.
-pub fn new_webhook(v: &JsValue) -> Result<NewWebhook, Error> {
-    let o = options_object(v, "webhook", WEBHOOK_KEYS)?.ok_or_else(|| Error::invalid("webhook must be an object with url"))?;
-    let url = opt_string(&o, "url")?.ok_or_else(|| Error::invalid("url is required"))?;
-    let value = match found(&get(&o, "value")?) {
-        Found::Missing => None,
-        Found::Text(t) => Some(TriggerValue::Text(t)),
-        Found::Number(n) => Some(TriggerValue::Number(n)),
-        _ => return Err(Error::invalid("value must be a string or an integer")),
-    };
-    let include = get(&o, "includeUnverified")?;
-    let include_unverified = match include.as_bool() {
-        Some(b) => Some(b),
-        None if include.is_undefined() => None,
-        None => return Err(Error::invalid("includeUnverified must be a boolean")),
-    };
-    NewWebhook::new(url, opt_string(&o, "name")?, opt_string(&o, "trigger")?.as_deref(), value, include_unverified)
-}
-
-/// Reads a webhook id argument (a string or an integer).
-pub fn webhook_id(v: &JsValue) -> Result<String, Error> {
-    webhook::webhook_id(&found(v))
 }
