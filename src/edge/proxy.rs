@@ -49,7 +49,8 @@ impl ProxyConfig {
         for name in allow {
             let found = OPS.iter().position(|op| op.endpoint().name == name).ok_or_else(|| {
                 let known: Vec<&str> = OPS.iter().map(|op| op.endpoint().name).collect();
-                Error::invalid(format!("allow names an unknown operation \"{}\" (known: {})", crate::error::truncate(name, 40), text::join(&known, ", ")))
+                let (shown, known) = (crate::error::truncate(name, 40), text::join(&known, ", "));
+                Error::invalid(["allow names an unknown operation \"", &shown, "\" (known: ", &known, ")"].concat())
             })?;
             indexes.push(found);
         }
@@ -121,7 +122,7 @@ pub fn decide(config: &ProxyConfig, method: &str, path: &str, query: &str) -> De
             continue;
         }
         if !config.allow.contains(&index) {
-            return refuse(403, "proxy_operation_not_allowed", format!("{} is not allowed by this proxy", endpoint.name));
+            return refuse(403, "proxy_operation_not_allowed", [endpoint.name, " is not allowed by this proxy"].concat());
         }
         return Decision::Forward { method: endpoint.method, url: upstream_url(config, &endpoint.path_for(&id), query), operation: endpoint.name };
     }
@@ -129,7 +130,7 @@ pub fn decide(config: &ProxyConfig, method: &str, path: &str, query: &str) -> De
         return refuse(400, "proxy_bad_id", "The id in the path is not valid percent-encoding or not a usable id");
     }
     if path_matched {
-        return refuse(405, "proxy_method_not_allowed", format!("{method} is not a method of this route"));
+        return refuse(405, "proxy_method_not_allowed", [method, " is not a method of this route"].concat());
     }
     refuse(404, "proxy_unknown_route", "This path is not a GoSquared API route served by this proxy")
 }
@@ -137,7 +138,7 @@ pub fn decide(config: &ProxyConfig, method: &str, path: &str, query: &str) -> De
 /// The upstream URL: the operation's path, the proxy's credentials, then the browser's query without any
 /// credential parameter (names compared after decoding, so `api%5Fkey` is dropped too).
 fn upstream_url(config: &ProxyConfig, path: &str, query: &str) -> String {
-    let mut url = format!("{}{}?{}", config.base_url, path, endpoints::auth_query(Some(&config.api_key), &config.site_token));
+    let mut url = [&config.base_url, path, "?", &endpoints::auth_query(Some(&config.api_key), &config.site_token)].concat();
     for pair in query.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
         let name = pair.split_once('=').map_or(pair, |(n, _)| n);
         let decoded = encode::decode(&name.replace('+', " ")).unwrap_or_else(|| name.to_owned());

@@ -50,7 +50,7 @@ pub fn name(key: &str) -> JsValue {
 
 /// Reads `obj[key]`; a throwing getter or proxy trap reads as an invalid argument.
 pub fn get(obj: &JsValue, key: &str) -> Result<JsValue, Error> {
-    with_name(key, |k| Reflect::get(obj, k)).map_err(|_| Error::invalid(format!("could not read {key}")))
+    with_name(key, |k| Reflect::get(obj, k)).map_err(|_| Error::invalid(["could not read ", key].concat()))
 }
 
 /// Reads `obj[key]` from an object that cannot throw on a read: one the engine's `JSON.parse` made, or one
@@ -105,14 +105,15 @@ pub fn options_object(v: &JsValue, what: &str, allowed: &[&str]) -> Result<Optio
         return Ok(None);
     }
     if !is_plain_object(v) {
-        return Err(Error::invalid(format!("{what} must be an object")));
+        return Err(Error::invalid([what, " must be an object"].concat()));
     }
-    let keys = Reflect::own_keys(v).map_err(|_| Error::invalid(format!("could not read {what}")))?;
+    let keys = Reflect::own_keys(v).map_err(|_| Error::invalid(["could not read ", what].concat()))?;
     for key in keys.iter() {
         let known = key.as_string().is_some_and(|k| allowed.contains(&k.as_str()));
         if !known {
             let shown = key.as_string().map(|k| crate::error::truncate(&k, 40)).unwrap_or_else(|| "a symbol".into());
-            return Err(Error::invalid(format!("{what} has an unknown key \"{shown}\" (allowed: {})", crate::text::join(allowed, ", "))));
+            let allowed = crate::text::join(allowed, ", ");
+            return Err(Error::invalid([what, " has an unknown key \"", &shown, "\" (allowed: ", &allowed, ")"].concat()));
         }
     }
     Ok(Some(v.clone()))
@@ -130,13 +131,13 @@ pub fn opt_string(obj: &JsValue, key: &str) -> Result<Option<String>, Error> {
 /// Reads a JS string that must be well-formed UTF-16.
 pub fn string(v: &JsValue, name: &str) -> Result<String, Error> {
     let Some(js) = v.dyn_ref::<JsString>() else {
-        return Err(Error::invalid(format!("{name} must be a string")));
+        return Err(Error::invalid([name, " must be a string"].concat()));
     };
     let text = String::from(js);
     // Copying turns an unpaired surrogate into U+FFFD, so only a text holding U+FFFD needs the UTF-16 scan,
     // which reads the string one code unit per call into JS.
     if crate::text::contains(&text, "\u{FFFD}") && !js.is_valid_utf16() {
-        return Err(Error::invalid(format!("{name} must not contain unpaired surrogates")));
+        return Err(Error::invalid([name, " must not contain unpaired surrogates"].concat()));
     }
     Ok(text)
 }
@@ -147,7 +148,7 @@ pub fn opt_number(obj: &JsValue, key: &str) -> Result<Option<f64>, Error> {
     if v.is_undefined() {
         return Ok(None);
     }
-    v.as_f64().map(Some).ok_or_else(|| Error::invalid(format!("{key} must be a number")))
+    v.as_f64().map(Some).ok_or_else(|| Error::invalid([key, " must be a number"].concat()))
 }
 
 /// Reads a time given as a `Date`, an ISO 8601 string or epoch milliseconds.
@@ -155,7 +156,7 @@ fn time_value(v: &JsValue, name: &str) -> Result<Option<i64>, Error> {
     if v.is_undefined() {
         return Ok(None);
     }
-    let bad = || Error::invalid(format!("{name} must be a Date, an ISO 8601 string or epoch milliseconds"));
+    let bad = || Error::invalid([name, " must be a Date, an ISO 8601 string or epoch milliseconds"].concat());
     if let Some(n) = v.as_f64() {
         return validate::epoch_ms(name, n).map(Some);
     }
@@ -168,7 +169,7 @@ fn time_value(v: &JsValue, name: &str) -> Result<Option<i64>, Error> {
         let get_time = get(v, "getTime")?.dyn_into::<Function>().map_err(|_| bad())?;
         let n = get_time.call0(v).ok().and_then(|n| n.as_f64()).ok_or_else(bad)?;
         if n.is_nan() {
-            return Err(Error::invalid(format!("{name} is an invalid Date")));
+            return Err(Error::invalid([name, " is an invalid Date"].concat()));
         }
         return validate::epoch_ms(name, n).map(Some);
     }
@@ -268,7 +269,7 @@ pub fn chat_id(v: &JsValue) -> Result<String, Error> {
 pub fn content_input(v: &JsValue, allow_from: bool) -> Result<(String, Option<validate::Sender>), Error> {
     let allowed: &[&str] = if allow_from { &["content", "from"] } else { &["content"] };
     let what = if allow_from { "message" } else { "note" };
-    let o = options_object(v, what, allowed)?.ok_or_else(|| Error::invalid(format!("{what} must be an object with content")))?;
+    let o = options_object(v, what, allowed)?.ok_or_else(|| Error::invalid([what, " must be an object with content"].concat()))?;
     let content = opt_string(&o, "content")?.ok_or_else(|| Error::invalid("content must be a non-empty string"))?;
     validate::content(&content)?;
     let from = if allow_from { opt_string(&o, "from")?.map(|f| validate::sender(&f)).transpose()? } else { None };

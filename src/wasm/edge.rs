@@ -120,7 +120,7 @@ pub fn proxy_decide(config: JsValue, method: JsValue, path: JsValue, query: JsVa
         } else {
             Vec::new()
         };
-        let need = |key: &str| opt_string(&config, key).and_then(|v| v.ok_or_else(|| Error::invalid(format!("proxy config lacks {key}"))));
+        let need = |key: &str| opt_string(&config, key).and_then(|v| v.ok_or_else(|| Error::invalid(["proxy config lacks ", key].concat())));
         let c = ProxyConfig::new(need("apiKey")?, need("siteToken")?, Some(&need("baseUrl")?), opt_string(&config, "prefix")?.as_deref(), &allow)?;
         Ok((c, string(&method, "method")?, string(&path, "path")?, string(&query, "query")?))
     };
