@@ -3,7 +3,10 @@
 // cargo features and has its own directory in the package: its glue, its .wasm, its loaders (one per runtime,
 // from js/entries/) and its own copy of every JS module it uses, since a JS module is one instance per URL.
 
-/** The runtime loaders every module has (from js/entries/), besides the CommonJS build and its `import` wrapper. */
+/**
+ * The runtime loaders every module has, from js/entries/; node.js (with runtime-check.js) is the source of the
+ * Node, Deno and Bun loaders scripts/assemble.mjs builds (node.mjs, node.cjs, node.legacy.cjs).
+ */
 export const LOADERS = ["node.js", "browser.js", "workerd.js", "edge-light.js", "runtime-check.js"];
 
 export const MODULES = [

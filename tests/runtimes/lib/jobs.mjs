@@ -25,7 +25,7 @@ const modulesNamed = (...names) => MODULES.filter((m) => names.includes(m.name))
  * Fails unless the package files a build or runtime used include the loader `expected` of each of `modules`
  * (by default all three: the full one, `client/` and `edge/`), and no `forbidden` loader; returns `expected`.
  */
-function expectEntry(used, expected, { modules = MODULES, forbidden = ["node.js", "node.cjs"] } = {}) {
+function expectEntry(used, expected, { modules = MODULES, forbidden = ["node.mjs", "node.cjs", "node.legacy.cjs"] } = {}) {
   const files = used.map(packagePath);
   const missing = modules.map((m) => inPackage(m, expected)).filter((f) => !files.includes(f));
   if (missing.length > 0) throw new Error(`expected ${missing.join(", ")}, got: ${files.join(", ") || "none"}`);
@@ -82,7 +82,7 @@ export const conformanceJobs = [
       const emu = await ctx.emulator();
       const args = ["run", "--allow-net=127.0.0.1", "--allow-read", "harness/cli.mjs", JSON.stringify(ctx.settings(emu))];
       const result = conformanceLine(await run(ctx.tools.deno, args, { cwd: ctx.consumer, env: { NO_COLOR: "1" } }));
-      return { ...result, entry: expectEntry(result.entries, "node.js") };
+      return { ...result, entry: expectEntry(result.entries, "node.mjs") };
     },
   },
   {
@@ -91,7 +91,7 @@ export const conformanceJobs = [
     async run(ctx) {
       const emu = await ctx.emulator();
       const result = conformanceLine(await run(ctx.tools.bun, ["harness/cli.mjs", JSON.stringify(ctx.settings(emu))], { cwd: ctx.consumer }));
-      return { ...result, entry: expectEntry(result.entries, "node.js") };
+      return { ...result, entry: expectEntry(result.entries, "node.mjs") };
     },
   },
   {
