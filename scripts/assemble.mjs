@@ -1,6 +1,7 @@
 // Assembles the JS side of the package in pkg/, after scripts/build.sh has put each module's glue and .wasm in
-// its directory: for each module (scripts/modules.mjs), its loaders and the JS modules they reach, a
-// CommonJS build of its Node loader and the `import` wrapper of that build; then the CommonJS declarations.
+// its directory: for each module (scripts/modules.mjs), its loaders and the JS modules they reach, and its
+// Node loaders (an ES module bundle, a CommonJS build, and the require() entry that picks one); then the
+// CommonJS declarations.
 // Fails when a module would reach a JS module it must not (the client module the edge toolkit, or the reverse).
 import { readFileSync, writeFileSync, existsSync, rmSync } from "node:fs";
 import path from "node:path";
