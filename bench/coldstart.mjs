@@ -1,27 +1,29 @@
-// Cold start: import + init + first client in fresh Node processes, beside importing openai and stripe
-// and making their first client the same way, and beside importing an empty module (the baseline: the
-// loader's fixed cost that any first dynamic import pays, which is subtracted to give each package's share).
+// Cold start: import + first use in fresh Node processes, for each entry of the package, beside importing
+// openai and stripe and making their first client the same way, and beside importing an empty module (the
+// baseline: the loader's fixed cost that any first dynamic import pays, which is subtracted to give each
+// package's share). Each module's wasm steps (read, compile, instantiate) are also timed on their own.
 import { execFileSync } from "node:child_process";
-import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { MODULES, inPackage } from "../scripts/modules.mjs";
 import { interleave, median } from "./stats.mjs";
 
 const EMPTY_MODULE = new URL("./fixtures/empty.mjs", import.meta.url).href;
 
-/** Scripts that print how many milliseconds importing and making a first client took. */
-const PACKAGE_SCRIPTS = {
-  "gosquared-chat": `const t0 = performance.now(); const m = await import("gosquared-chat");
-    new m.ChatClient({ apiKey: "k", siteToken: "t" }); console.log(performance.now() - t0);`,
-  openai: `const t0 = performance.now(); const m = await import("openai");
-    new m.default({ apiKey: "k" }); console.log(performance.now() - t0);`,
-  stripe: `const t0 = performance.now(); const m = await import("stripe");
-    new m.default("sk_test"); console.log(performance.now() - t0);`,
+const timed = (body) => `const t0 = performance.now(); ${body} console.log(performance.now() - t0);`;
+const firstClient = (spec) => timed(`const m = await import("${spec}"); new m.ChatClient({ apiKey: "k", siteToken: "t" });`);
+
+/** Scripts that print how many milliseconds importing and a first use took. */
+export const PACKAGE_SCRIPTS = {
+  "gosquared-chat/client": firstClient("gosquared-chat/client"),
+  "gosquared-chat/edge": timed(`const m = await import("gosquared-chat/edge"); m.personSignature("secret", "person-1");`),
+  "gosquared-chat": firstClient("gosquared-chat"),
+  openai: timed(`const m = await import("openai"); new m.default({ apiKey: "k" });`),
+  stripe: timed(`const m = await import("stripe"); new m.default("sk_test");`),
 };
 
-const BASELINE_SCRIPT = `const t0 = performance.now(); await import(${JSON.stringify(EMPTY_MODULE)});
-  console.log(performance.now() - t0);`;
+const BASELINE_SCRIPT = timed(`await import(${JSON.stringify(EMPTY_MODULE)});`);
 
-/** A script that times the package's wasm steps one by one: read the file, compile it, instantiate it. */
+/** A script that times a module's wasm steps one by one: read the file, compile it, instantiate it. */
 const wasmStepsScript = (wasmPath) => `import { readFileSync } from "node:fs";
   const t0 = performance.now();
   const bytes = readFileSync(${JSON.stringify(wasmPath)});
@@ -39,13 +41,16 @@ const runFresh = (root, script) =>
   JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: root, encoding: "utf8" }));
 
 /**
- * Runs the baseline, each package's script and the wasm-steps script `runs` times each, round-robin (one of each
- * per run, the order rotating), every one in a fresh process; returns medians: each package's raw time and its share
- * (raw minus the baseline), and gosquared-chat's share split into reading, compiling and instantiating the wasm and the rest.
+ * Runs the baseline, each script and each module's wasm-steps script `runs` times each, round-robin (one of each
+ * per run, the order rotating), every one in a fresh process; returns medians: each package's raw time and its
+ * share (raw minus the baseline), and for each of this package's entries its module's wasm steps and the rest
+ * of its share (JS modules, resolution, the first use).
  */
 export async function measureColdStart(root, runs = 15) {
-  const wasmPath = createRequire(`${root}/`).resolve("gosquared-chat/gosquared_chat_bg.wasm");
-  const scripts = { baseline: BASELINE_SCRIPT, ...PACKAGE_SCRIPTS, wasmSteps: wasmStepsScript(wasmPath) };
+  const steps = Object.fromEntries(
+    MODULES.map((m) => [`wasm:${m.subpath}`, wasmStepsScript(join(root, "pkg", inPackage(m, `${m.glue}_bg.wasm`)))]),
+  );
+  const scripts = { baseline: BASELINE_SCRIPT, ...PACKAGE_SCRIPTS, ...steps };
   const tasks = Object.fromEntries(Object.entries(scripts).map(([name, script]) => [name, async () => runFresh(root, script)]));
   const results = await interleave(runs, tasks, { order: "rotate" });
   const baselineMs = median(results.baseline);
@@ -53,8 +58,11 @@ export async function measureColdStart(root, runs = 15) {
     const rawMs = median(results[name]);
     return [name, { rawMs, shareMs: rawMs - baselineMs }];
   }));
-  const step = (key) => median(results.wasmSteps.map((steps) => steps[key]));
-  const wasm = { readMs: step("readMs"), compileMs: step("compileMs"), instanceMs: step("instanceMs") };
-  const restMs = packages["gosquared-chat"].shareMs - wasm.readMs - wasm.compileMs - wasm.instanceMs;
-  return { runs, baselineMs, packages, breakdown: { ...wasm, restMs } };
+  const breakdown = Object.fromEntries(MODULES.map((m) => {
+    const spec = m.subpath === "." ? "gosquared-chat" : `gosquared-chat/${m.dir}`;
+    const step = (key) => median(results[`wasm:${m.subpath}`].map((s) => s[key]));
+    const wasm = { readMs: step("readMs"), compileMs: step("compileMs"), instanceMs: step("instanceMs") };
+    return [spec, { ...wasm, restMs: packages[spec].shareMs - wasm.readMs - wasm.compileMs - wasm.instanceMs }];
+  }));
+  return { runs, baselineMs, packages, breakdown };
 }

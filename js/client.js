@@ -144,6 +144,4 @@ export class ChatClient {
   }
 }
 
-export { parseChatMessageWebhook, verifyWebhookSecret, personSignature } from "./edge.js";
-export { createProxy } from "./proxy.js";
 export { readExportLines } from "./export-lines.js";

@@ -2,11 +2,24 @@
 // Bun, Workers, edge) never announce a load, and every call goes straight through. The browser entry loads
 // it asynchronously: until that load has finished, a new client is a promise of one, and each call waits
 // for it — so no user ever calls init(). Errors the core throws become their classes here.
+//
+// Each of the package's modules (full, client, edge: scripts/modules.mjs) has its own glue with only its own
+// exports, and its own copy of this file. The glue is read through its namespace object, by name (`core`):
+// a name one module lacks is then undefined here, not an import that fails to link. In each module's copy,
+// scripts/assemble.mjs writes each of these reads as a property of `glue`, or as `undefined` where its glue
+// lacks the name, so that bundlers resolve every read statically.
 import * as glue from "./gosquared_chat.js";
 import { GoSquaredError, toError } from "./errors.js";
 import { shapes } from "./shapes.js";
 
-export { AttemptFailure, CheckedStep, Operation, answerHeaders, throwIfAborted } from "./gosquared_chat.js";
+/** The glue's export `name`, or undefined in a module built without it. */
+const core = (name) => glue[name];
+
+export const AttemptFailure = core("AttemptFailure");
+export const CheckedStep = core("CheckedStep");
+export const Operation = core("Operation");
+export const answerHeaders = core("answerHeaders");
+export const throwIfAborted = core("throwIfAborted");
 
 /** Whether the module has been instantiated. */
 let ready = false;
@@ -50,8 +63,9 @@ export function guarded(fn, ...args) {
  * it has loaded (the promise rejects if an option is bad).
  */
 export function newClient(options) {
-  if (loading === undefined) return guarded(() => new glue.Client(options, shapes));
-  const client = loading.then(() => guarded(() => new glue.Client(options, shapes)));
+  const Client = core("Client");
+  if (loading === undefined) return guarded(() => new Client(options, shapes));
+  const client = loading.then(() => guarded(() => new Client(options, shapes)));
   client.catch(() => {}); // a bad option is reported by the client's first call
   return client;
 }
@@ -61,25 +75,31 @@ export function newClient(options) {
  * throws the core's error descriptor); `host` lends it the builders of the objects and text it hands back.
  */
 export function newExport(client, options, host) {
-  if (client instanceof Promise) return client.then((ready) => new glue.ExportRun(ready, options, host));
-  return new glue.ExportRun(client, options, host);
+  const ExportRun = core("ExportRun");
+  if (client instanceof Promise) return client.then((ready) => new ExportRun(ready, options, host));
+  return new ExportRun(client, options, host);
 }
 
 /** Starts the core's watch on a client (or, while the module loads, a promise of it); bad options throw. */
 export function newWatch(client, options) {
-  if (client instanceof Promise) return client.then((ready) => guarded(() => new glue.Watch(ready, options)));
-  return guarded(() => new glue.Watch(client, options));
+  const Watch = core("Watch");
+  if (client instanceof Promise) return client.then((ready) => guarded(() => new Watch(ready, options)));
+  return guarded(() => new Watch(client, options));
 }
 
 /** The edge toolkit's core functions, each throwing the package's error classes. */
-export const edge = Object.fromEntries(
-  ["parseChatMessageWebhook", "verifyWebhookSecretInUrl", "personSignature", "normalizeProxyConfig", "proxyDecide", "proxyAnswer", "proxyBodyTooLarge"].map(
-    (name) => [name, (...args) => guarded(glue[name], ...args)],
-  ),
-);
+export const edge = {
+  parseChatMessageWebhook: (...args) => guarded(core("parseChatMessageWebhook"), ...args),
+  verifyWebhookSecretInUrl: (...args) => guarded(core("verifyWebhookSecretInUrl"), ...args),
+  personSignature: (...args) => guarded(core("personSignature"), ...args),
+  normalizeProxyConfig: (...args) => guarded(core("normalizeProxyConfig"), ...args),
+  proxyDecide: (...args) => guarded(core("proxyDecide"), ...args),
+  proxyAnswer: (...args) => guarded(core("proxyAnswer"), ...args),
+  proxyBodyTooLarge: (...args) => guarded(core("proxyBodyTooLarge"), ...args),
+};
 
 /** Internal, for leak tests only: `{ wasmMemoryBytes, liveJsValues }` of the WebAssembly instance. */
-export const memoryDiagnostics = () => glue.memoryDiagnostics();
+export const memoryDiagnostics = () => core("memoryDiagnostics")();
 
 /** Internal, for the declaration checks: the operation names of the endpoint table, in its order. */
-export const operationNames = () => glue.operationNames();
+export const operationNames = () => core("operationNames")();

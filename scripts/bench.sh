@@ -3,5 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh >/dev/null
+# twiggy lists what each module's bytes are for (bench/twiggy.mjs); only the bench needs it, not npm test.
+if ! command -v twiggy >/dev/null; then
+  echo "[bench] installing twiggy (once)"
+  cargo install twiggy
+fi
 bash scripts/build.sh >/dev/null
 exec node --expose-gc bench/run.mjs

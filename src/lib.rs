@@ -27,7 +27,9 @@ pub use edge::{proxy, signature, webhook};
 pub use export::plan as export_plan;
 pub use util::{encode, number, text, time};
 
+// A module built with only some of the features (see Cargo.toml) leaves some boundary helpers unused.
 #[cfg(all(target_arch = "wasm32", not(feature = "boundary-tests")))]
+#[cfg_attr(not(all(feature = "client", feature = "edge", feature = "export")), allow(dead_code))]
 mod wasm;
 // Public only in the build of the boundary's tests (`tests/wasm/`, run by wasm-bindgen-test), which call its items
 // as Rust functions; the package's build keeps it private, so its module is the same byte for byte.
@@ -35,4 +37,6 @@ mod wasm;
 #[doc(hidden)]
 pub mod wasm;
 #[cfg(target_arch = "wasm32")]
-use wasm::{bindings, client, convert};
+use wasm::{bindings, convert};
+#[cfg(all(target_arch = "wasm32", feature = "client"))]
+use wasm::client;

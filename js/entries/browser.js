@@ -6,4 +6,4 @@ import { loadAsync } from "../wasm.js";
 // A failed load is not left unhandled: every call of every client rejects with it instead.
 loadAsync(new URL("../gosquared_chat_bg.wasm", import.meta.url)).catch(() => {});
 
-export * from "../client.js";
+export * from "../index.js";

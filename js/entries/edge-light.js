@@ -5,4 +5,4 @@ import { loadSync } from "../wasm.js";
 
 loadSync(wasm);
 
-export * from "../client.js";
+export * from "../index.js";

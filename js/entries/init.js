@@ -13,4 +13,4 @@ export function initSync(module) {
   loadSync(module);
 }
 
-export * from "../client.js";
+export * from "../index.js";

@@ -6,4 +6,4 @@ import { loadSync } from "../wasm.js";
 
 loadSync(readFileSync(new URL("../gosquared_chat_bg.wasm", import.meta.url)));
 
-export * from "../client.js";
+export * from "../index.js";

@@ -4,6 +4,7 @@
 
 use crate::encode;
 use crate::error::Error;
+use crate::number::{digits, signed};
 use crate::time;
 use crate::validate::Sender;
 use crate::webhook::NewWebhook;
@@ -314,18 +315,18 @@ impl ApiRequest {
         match paging {
             Paging::Combined => {
                 if let Some(count) = params.limit {
-                    self.query.push(("limit", format!("{},{}", params.offset.unwrap_or(0), count)));
+                    self.query.push(("limit", [&digits(params.offset.unwrap_or(0)), ",", &digits(u64::from(count))].concat()));
                 } else if let Some(offset) = params.offset {
                     // The API's own default page size is 10; sending the offset needs a count.
-                    self.query.push(("limit", format!("{offset},10")));
+                    self.query.push(("limit", [&digits(offset), ",10"].concat()));
                 }
             }
             Paging::Separate => {
                 if let Some(count) = params.limit {
-                    self.query.push(("limit", count.to_string()));
+                    self.query.push(("limit", digits(u64::from(count))));
                 }
                 if let Some(offset) = params.offset {
-                    self.query.push(("offset", offset.to_string()));
+                    self.query.push(("offset", digits(offset)));
                 }
             }
         }
@@ -333,7 +334,7 @@ impl ApiRequest {
             if let Some(ms) = value {
                 let text = match times {
                     TimeFormat::Iso => encode::component(&time::to_iso(ms)),
-                    TimeFormat::EpochMs => ms.to_string(),
+                    TimeFormat::EpochMs => signed(ms),
                 };
                 self.query.push((name, text));
             }
@@ -366,8 +367,8 @@ impl ApiRequest {
 /// The credentials as the first query parameters: `api_key=…&site_token=…` (no key behind a proxy).
 pub fn auth_query(api_key: Option<&str>, site_token: &str) -> String {
     match api_key {
-        Some(key) => format!("api_key={}&site_token={}", encode::component(key), encode::component(site_token)),
-        None => format!("site_token={}", encode::component(site_token)),
+        Some(key) => ["api_key=", &encode::component(key), "&site_token=", &encode::component(site_token)].concat(),
+        None => ["site_token=", &encode::component(site_token)].concat(),
     }
 }
 

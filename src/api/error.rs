@@ -1,7 +1,5 @@
 //! The error kinds a call can end in, how an HTTP answer is classified, and how secrets are kept out of messages.
 
-use std::fmt::Write as _;
-
 /// The class of a failure; each maps to one JS error class of the same name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -136,13 +134,16 @@ impl Error {
             Some(m) => truncate(m, 300),
             None => default_message(kind, status).to_owned(),
         };
-        let _ = write!(message, " (HTTP {status}");
+        message.push_str(" (HTTP ");
+        message.push_str(&crate::number::digits(u64::from(status)));
         match &code {
             Some(ApiCode::Number(n)) => {
-                let _ = write!(message, ", code {}", crate::number::integer_text(*n));
+                message.push_str(", code ");
+                message.push_str(&crate::number::integer_text(*n));
             }
             Some(ApiCode::Text(t)) => {
-                let _ = write!(message, ", code {}", truncate(t, 60));
+                message.push_str(", code ");
+                message.push_str(&truncate(t, 60));
             }
             None => {}
         }
@@ -152,7 +153,9 @@ impl Error {
 
     /// Adds the request's method and path, and appends them to the message.
     pub fn at(mut self, method: &'static str, path: &str) -> Self {
-        let _ = write!(self.message, " [{method} {path}]");
+        for part in [" [", method, " ", path, "]"] {
+            self.message.push_str(part);
+        }
         self.method = Some(method);
         self.path = Some(path.to_owned());
         self
@@ -187,7 +190,7 @@ fn default_message(kind: ErrorKind, status: u16) -> &'static str {
 /// Cuts `s` to at most `max` characters, marking the cut with an ellipsis.
 pub fn truncate(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", s.get(..i).unwrap_or_default()),
+        Some((i, _)) => [s.get(..i).unwrap_or_default(), "…"].concat(),
         None => s.to_owned(),
     }
 }
@@ -212,7 +215,7 @@ fn redact_cut_prefix(mut text: String, secret: &str) -> String {
         return text;
     }
     for (end, _) in secret.char_indices().rev().filter(|(i, _)| *i > 0) {
-        let cut = format!("{}…", secret.get(..end).unwrap_or_default());
+        let cut = [secret.get(..end).unwrap_or_default(), "…"].concat();
         if crate::text::contains(&text, &cut) {
             text = crate::text::replace(&text, &cut, "[redacted]…");
         }

@@ -1,6 +1,7 @@
 //! Checks on every argument, so that bad input ends in an `InvalidRequestError` before any request.
 
 use crate::error::Error;
+use crate::number::{digits, integer_text};
 
 /// The largest page size the API serves.
 pub const MAX_LIMIT: u32 = 250;
@@ -63,7 +64,7 @@ pub fn content(text: &str) -> Result<(), Error> {
         return Err(Error::invalid("content must be a non-empty string"));
     }
     if text.chars().count() > MAX_CONTENT_CHARS {
-        return Err(Error::invalid(format!("content is longer than {MAX_CONTENT_CHARS} characters")));
+        return Err(Error::invalid(["content is longer than ", &digits(MAX_CONTENT_CHARS as u64), " characters"].concat()));
     }
     Ok(())
 }
@@ -102,11 +103,7 @@ pub fn sender(from: &str) -> Result<Sender, Error> {
 
 fn whole(name: &str, n: f64, min: f64, max: f64) -> Result<f64, Error> {
     if !n.is_finite() || n.fract() != 0.0 || n < min || n > max {
-        return Err(Error::invalid(format!(
-            "{name} must be an integer from {} to {}",
-            crate::number::integer_text(min),
-            crate::number::integer_text(max)
-        )));
+        return Err(Error::invalid([name, " must be an integer from ", &integer_text(min), " to ", &integer_text(max)].concat()));
     }
     Ok(n)
 }
@@ -139,7 +136,7 @@ pub fn max_retries(n: f64) -> Result<u32, Error> {
 /// An API key or site token: non-empty, no spaces or control characters.
 pub fn credential(name: &str, value: &str) -> Result<(), Error> {
     if value.is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(Error::invalid(format!("{name} must be a non-empty string without spaces")));
+        return Err(Error::invalid([name, " must be a non-empty string without spaces"].concat()));
     }
     Ok(())
 }

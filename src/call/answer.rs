@@ -69,7 +69,7 @@ pub fn decode(expect: Expect, status: u16, body: &impl BodyView, retry_after_ms:
     let format_error = |what: &str| {
         let mut message = String::from(what);
         message.push_str(" (HTTP ");
-        message.push_str(&status.to_string());
+        message.push_str(&crate::number::digits(u64::from(status)));
         message.push(')');
         Error { status: Some(status), ..Error::new(ErrorKind::ResponseFormat, message) }
     };

@@ -216,7 +216,7 @@ impl Call {
         let (failure, error) = match how {
             AttemptFailure::TimedOut => {
                 let mut message = String::from("The attempt timed out after ");
-                message.push_str(&self.timeout_ms.to_string());
+                message.push_str(&crate::number::digits(u64::from(self.timeout_ms)));
                 message.push_str(" ms");
                 (Failure::Timeout, Error::new(ErrorKind::Timeout, message))
             }

@@ -119,7 +119,11 @@ fn http_date_ms(v: &str) -> Option<f64> {
     }
     const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let m = MONTHS.iter().position(|name| *name == month)? + 1;
-    let iso = format!("{year}-{m:02}-{day}T{clock}Z");
+    let mut iso = [year, "-"].concat();
+    crate::number::push_digits(&mut iso, m as u64, 2);
+    for part in ["-", day, "T", clock, "Z"] {
+        iso.push_str(part);
+    }
     crate::time::parse_iso(&iso).map(|ms| ms as f64)
 }
 

@@ -3,6 +3,7 @@
 
 use crate::encode;
 use crate::error::Error;
+use crate::number::digits;
 use crate::signature::secrets_equal;
 use crate::validate;
 
@@ -95,8 +96,8 @@ const CHAT_MESSAGE: &[Field] = &[
     may(&["person", "presence"], Want::Text),
 ];
 
-fn invalid_payload(detail: impl std::fmt::Display) -> Error {
-    Error::invalid(format!("Invalid chat_message webhook payload: {detail}"))
+fn invalid_payload(detail: &str) -> Error {
+    Error::invalid(["Invalid chat_message webhook payload: ", detail].concat())
 }
 
 /// Checks a semver `version` string (`MAJOR.MINOR.PATCH`, optional `-pre` and `+build`) whose major is supported.
@@ -110,11 +111,12 @@ pub fn check_version(version: &str) -> Result<(), Error> {
     };
     let shown = crate::error::truncate(version, 40);
     match major {
-        None => Err(invalid_payload(format!("version \"{shown}\" is not a semver version such as \"1.0.0\""))),
+        None => Err(invalid_payload(&["version \"", &shown, "\" is not a semver version such as \"1.0.0\""].concat())),
         Some(SUPPORTED_MAJOR) => Ok(()),
-        Some(m) => Err(invalid_payload(format!(
-            "version {shown} has major version {m}; this client understands major version {SUPPORTED_MAJOR} only"
-        ))),
+        Some(m) => Err(invalid_payload(
+            &["version ", &shown, " has major version ", &digits(m), "; this client understands major version ", &digits(SUPPORTED_MAJOR), " only"]
+                .concat(),
+        )),
     }
 }
 
@@ -127,7 +129,7 @@ pub fn check_chat_message(lookup: impl Fn(&[&str]) -> Found) -> Result<(), Error
     }
     match lookup(&["version"]) {
         Found::Text(v) => check_version(&v)?,
-        Found::TooLong(max) => return Err(invalid_payload(format!("version is longer than {max} characters"))),
+        Found::TooLong(max) => return Err(invalid_payload(&format!("version is longer than {max} characters"))),
         Found::Missing => return Err(invalid_payload("version is missing")),
         _ => return Err(invalid_payload("version must be a string")),
     }
@@ -135,7 +137,7 @@ pub fn check_chat_message(lookup: impl Fn(&[&str]) -> Found) -> Result<(), Error
         let name = crate::text::join(field.path, ".");
         let found = lookup(field.path);
         if let Found::TooLong(max) = found {
-            return Err(invalid_payload(format!("{name} is longer than {max} characters")));
+            return Err(invalid_payload(&format!("{name} is longer than {max} characters")));
         }
         let ok = match (&found, field.want) {
             (Found::Missing | Found::Null, _) => !field.required,
@@ -150,16 +152,16 @@ pub fn check_chat_message(lookup: impl Fn(&[&str]) -> Found) -> Result<(), Error
                 Want::Number => "a number",
                 Want::Object => "an object",
             };
-            return Err(invalid_payload(format!("{name} must be {what}")));
+            return Err(invalid_payload(&[&name, " must be ", what].concat()));
         }
         if let (Found::Number(n), true) = (&found, field.want == Want::Number) {
             if !n.is_finite() {
-                return Err(invalid_payload(format!("{name} must be a finite number")));
+                return Err(invalid_payload(&[&name, " must be a finite number"].concat()));
             }
         }
     }
     if let Found::Text(chat) = lookup(&["message", "person_id"]) {
-        validate::chat_id(&chat).map_err(|e| invalid_payload(format!("message.person_id is not a usable chat id ({})", e.message)))?;
+        validate::chat_id(&chat).map_err(|e| invalid_payload(&["message.person_id is not a usable chat id (", &e.message, ")"].concat()))?;
     }
     Ok(())
 }
@@ -167,9 +169,8 @@ pub fn check_chat_message(lookup: impl Fn(&[&str]) -> Found) -> Result<(), Error
 /// Checks the secret a webhook receiver expects: at least 16 characters, no spaces or control characters.
 pub fn check_secret(secret: &str) -> Result<(), Error> {
     if secret.chars().count() < MIN_SECRET_CHARS || secret.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(Error::invalid(format!(
-            "the webhook secret must be at least {MIN_SECRET_CHARS} characters without spaces (use a long random value)"
-        )));
+        let min = digits(MIN_SECRET_CHARS as u64);
+        return Err(Error::invalid(["the webhook secret must be at least ", &min, " characters without spaces (use a long random value)"].concat()));
     }
     Ok(())
 }
@@ -226,7 +227,8 @@ impl NewWebhook {
         let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")).unwrap_or_default();
         let host_ok = !rest.is_empty() && !rest.starts_with(['/', '?', '#']);
         if !host_ok || url.chars().any(|c| c.is_whitespace() || c.is_control()) || url.chars().count() > MAX_URL_CHARS {
-            return Err(Error::invalid(format!("url must be an absolute http(s) URL of at most {MAX_URL_CHARS} characters without spaces")));
+            let max = digits(MAX_URL_CHARS as u64);
+            return Err(Error::invalid(["url must be an absolute http(s) URL of at most ", &max, " characters without spaces"].concat()));
         }
         if name.as_deref().is_some_and(|n| n.trim().is_empty() || n.chars().any(char::is_control)) {
             return Err(Error::invalid("name must be a non-blank string without control characters"));
@@ -245,7 +247,7 @@ impl NewWebhook {
                 .iter()
                 .find(|known| **known == t)
                 .copied()
-                .ok_or_else(|| Error::invalid(format!("trigger must be one of {}", crate::text::join(TRIGGERS, ", "))))?,
+                .ok_or_else(|| Error::invalid(["trigger must be one of ", &crate::text::join(TRIGGERS, ", ")].concat()))?,
         };
         if let Some(TriggerValue::Number(n)) = &value {
             if !n.is_finite() || n.fract() != 0.0 || n.abs() > validate::MAX_SAFE_INTEGER {
@@ -273,7 +275,7 @@ impl NewWebhook {
             Some(TriggerValue::Number(n)) => {
                 // Whole numbers only (checked in `new`), written as integers to keep float formatting out of the module.
                 body.push_str(",\"value\":");
-                body.push_str(&(*n as i64).to_string());
+                body.push_str(&crate::number::signed(*n as i64));
             }
             None => {}
         }

@@ -9,16 +9,23 @@ fn is_unreserved(b: u8) -> bool {
 ///
 /// The result is always one path segment or one query value: `/`, `?`, `#`, `%`, `:` and `@` are encoded.
 pub fn component(s: &str) -> String {
-    use std::fmt::Write as _;
     let mut out = String::with_capacity(s.len() + s.len() / 2);
     for &b in s.as_bytes() {
         if is_unreserved(b) {
             out.push(char::from(b));
         } else {
-            let _ = write!(out, "%{b:02X}");
+            out.push('%');
+            out.push(hex_digit(b >> 4, b'A'));
+            out.push(hex_digit(b & 0xf, b'A'));
         }
     }
     out
+}
+
+/// The hex digit of `v` (0 to 15), with `a` the letter for ten (`b'A'` or `b'a'`); written by hand rather than
+/// with `format!`, which brings in `core::fmt`.
+fn hex_digit(v: u8, a: u8) -> char {
+    char::from(if v < 10 { b'0' + v } else { a + v - 10 })
 }
 
 /// Appends `s` to `out` as a quoted JSON string.
@@ -32,7 +39,10 @@ pub fn json_string(out: &mut String, s: &str) {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             c if u32::from(c) < 0x20 => {
-                out.push_str(&format!("\\u{:04x}", u32::from(c)));
+                let b = c as u8;
+                out.push_str("\\u00");
+                out.push(hex_digit(b >> 4, b'a'));
+                out.push(hex_digit(b & 0xf, b'a'));
             }
             c => out.push(c),
         }

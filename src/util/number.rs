@@ -28,9 +28,44 @@ pub fn parse_decimal(text: &str) -> Option<f64> {
 /// Writes an integral value as digits, without the standard float formatter.
 pub fn integer_text(n: f64) -> String {
     if n.is_finite() && n.abs() < 9.0e15 {
-        (n.trunc() as i64).to_string()
+        signed(n.trunc() as i64)
     } else {
         "NaN".to_owned()
+    }
+}
+
+/// `n` in decimal digits. Numbers are written by hand here and in [`push_digits`]: the standard formatter
+/// (`to_string`, `format!`) brings in `core::fmt`'s padding and dispatch, a few KB of WebAssembly.
+pub fn digits(n: u64) -> String {
+    let mut out = String::new();
+    push_digits(&mut out, n, 1);
+    out
+}
+
+/// `n` in decimal digits, with a minus sign when negative.
+pub fn signed(n: i64) -> String {
+    let mut out = String::new();
+    if n < 0 {
+        out.push('-');
+    }
+    push_digits(&mut out, n.unsigned_abs(), 1);
+    out
+}
+
+/// Appends `n` in decimal digits, zero-padded to at least `width` digits.
+pub fn push_digits(out: &mut String, n: u64, width: usize) {
+    let mut scale = 1u64;
+    let mut count = 1;
+    while n / scale >= 10 {
+        scale *= 10;
+        count += 1;
+    }
+    for _ in count..width {
+        out.push('0');
+    }
+    while scale > 0 {
+        out.push(char::from(b'0' + (n / scale % 10) as u8));
+        scale /= 10;
     }
 }
 
@@ -46,6 +81,21 @@ mod tests {
         assert_eq!(parse_decimal("4003"), Some(4003.0));
         for bad in ["", " ", "-1", "+1", "1e3", "1.", ".5", "12a", "NaN", "Infinity", "1.2.3", "9999999999999999"] {
             assert_eq!(parse_decimal(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn writes_digits_as_the_standard_formatter_does() {
+        for n in [0, 1, 9, 10, 99, 100, 250, 4001, 1_700_000_000_000, u64::from(u32::MAX), u64::MAX] {
+            assert_eq!(digits(n), n.to_string());
+        }
+        for n in [0, -1, 42, -1_700_000_000_000, i64::MIN, i64::MAX] {
+            assert_eq!(signed(n), n.to_string());
+        }
+        for (n, width) in [(0, 2), (7, 2), (12, 2), (5, 3), (123, 2), (2024, 4), (33, 6), (10_000, 6)] {
+            let mut out = String::new();
+            push_digits(&mut out, n, width);
+            assert_eq!(out, format!("{n:0width$}"));
         }
     }
 

@@ -1,5 +1,7 @@
 //! Converting between epoch milliseconds and ISO 8601 text, without the host's clock or time zone.
 
+use crate::number;
+
 /// The largest epoch-millisecond value a JavaScript `Date` can hold.
 pub const MAX_EPOCH_MS: f64 = 8.64e15;
 
@@ -43,17 +45,22 @@ pub fn to_iso(ms: i64) -> String {
     let days = ms.div_euclid(86_400_000);
     let rem = ms.rem_euclid(86_400_000);
     let (y, m, d) = civil_from_days(days);
-    let year = if (0..=9999).contains(&y) { format!("{y:04}") } else { format!("{y:+07}") };
-    format!(
-        "{}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        year,
-        m,
-        d,
-        rem / 3_600_000,
-        rem / 60_000 % 60,
-        rem / 1000 % 60,
-        rem % 1000
-    )
+    let mut out = String::with_capacity(27);
+    if (0..=9999).contains(&y) {
+        number::push_digits(&mut out, y.unsigned_abs(), 4);
+    } else {
+        out.push(if y < 0 { '-' } else { '+' });
+        number::push_digits(&mut out, y.unsigned_abs(), 6);
+    }
+    let fields = [('-', m), ('-', d), ('T', rem / 3_600_000), (':', rem / 60_000 % 60), (':', rem / 1000 % 60)];
+    for (before, value) in fields {
+        out.push(before);
+        number::push_digits(&mut out, value.unsigned_abs(), 2);
+    }
+    out.push('.');
+    number::push_digits(&mut out, rem.unsigned_abs() % 1000, 3);
+    out.push('Z');
+    out
 }
 
 /// A cursor over ASCII digits and punctuation.

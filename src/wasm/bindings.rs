@@ -21,9 +21,17 @@ extern "C" {
     pub fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// `globalThis`, read once. (`js_sys::global()` looks for it under four names, one import each, for engines
+    /// older than every runtime this package supports.)
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL_THIS: JsValue;
+}
+
 /// Whether the global object has a `fetch` function.
 pub fn has_global_fetch() -> bool {
-    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("fetch")).is_ok_and(|f| f.is_function())
+    GLOBAL_THIS.with(|global| js_sys::Reflect::get(global, &JsValue::from_str("fetch")).is_ok_and(|f| f.is_function()))
 }
 
 #[wasm_bindgen]

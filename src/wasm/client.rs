@@ -476,7 +476,7 @@ fn read_request(op: Op, target: &JsValue, input: &JsValue, cursor: &JsValue) -> 
     let id = match endpoint.target {
         Target::None => String::new(),
         Target::Chat => convert::chat_id(target)?,
-        Target::Webhook => crate::wasm::edge::webhook_id(target)?,
+        Target::Webhook => convert::webhook_id(target)?,
     };
     let mut previous_first = None;
     let args = match endpoint.input {
@@ -491,7 +491,7 @@ fn read_request(op: Op, target: &JsValue, input: &JsValue, cursor: &JsValue) -> 
             Args::Content(content, from)
         }
         Input::Note => Args::Content(convert::content_input(input, false)?.0, None),
-        Input::Webhook => Args::Webhook(crate::wasm::edge::new_webhook(input)?),
+        Input::Webhook => Args::Webhook(convert::new_webhook(input)?),
     };
     Ok((ApiRequest::new(op, &id, &args)?, previous_first, args))
 }

@@ -3,6 +3,7 @@
 use crate::endpoints::ListParams;
 use crate::error::Error;
 use crate::rate_limit::RateLimit;
+use crate::webhook::{self, Found, NewWebhook, TriggerValue};
 use crate::{time, validate};
 use js_sys::{Function, JsString, Object, Reflect};
 use std::cell::RefCell;
@@ -292,4 +293,63 @@ pub fn content_input(v: &JsValue, allow_from: bool) -> Result<(String, Option<va
 pub fn rate_limit_to_js(shapes: &crate::bindings::Shapes, rl: &RateLimit) -> JsValue {
     let num = |v: Option<f64>| v.map_or(JsValue::UNDEFINED, JsValue::from);
     shapes.rate_limit(&num(rl.limit), &num(rl.remaining), &num(rl.cost), &num(rl.full_in_seconds))
+}
+
+/// What a JS value is, for the pure checks; a string of more than [`MAX_TEXT_CHARS`] is not copied.
+pub fn found(v: &JsValue) -> Found {
+    found_within(v, MAX_TEXT_CHARS)
+}
+
+/// What a JS value is, a string of more than `max_chars` characters being left uncopied as [`Found::TooLong`].
+pub fn found_within(v: &JsValue, max_chars: usize) -> Found {
+    if v.is_undefined() {
+        Found::Missing
+    } else if v.is_null() {
+        Found::Null
+    } else if let Some(n) = v.as_f64() {
+        Found::Number(n)
+    } else if let Some(js) = v.dyn_ref::<JsString>() {
+        if surely_longer(js, max_chars) {
+            return Found::TooLong(max_chars);
+        }
+        // At most twice `max_chars` code units, so the copy is bounded; only lone surrogates fail it.
+        match string_within(v, "value", max_chars.saturating_mul(2)) {
+            Ok(text) if text.chars().count() > max_chars => Found::TooLong(max_chars),
+            Ok(text) => Found::Text(text),
+            Err(_) => Found::Other,
+        }
+    } else if is_plain_object(v) {
+        Found::Object
+    } else {
+        Found::Other
+    }
+}
+
+const WEBHOOK_KEYS: &[&str] = &["url", "name", "trigger", "value", "includeUnverified"];
+
+/// Reads `createWebhook`'s `{ url, name, trigger, value, includeUnverified }`.
+pub fn new_webhook(v: &JsValue) -> Result<NewWebhook, Error> {
+    let o = options_object(v, "webhook", WEBHOOK_KEYS)?.ok_or_else(|| Error::invalid("webhook must be an object with url"))?;
+    let url = opt_string_within(&o, "url", webhook::MAX_URL_CHARS)?.ok_or_else(|| Error::invalid("url is required"))?;
+    let value = match found_within(&get(&o, "value")?, webhook::MAX_VALUE_CHARS) {
+        Found::Missing => None,
+        Found::Text(t) => Some(TriggerValue::Text(t)),
+        Found::Number(n) => Some(TriggerValue::Number(n)),
+        Found::TooLong(max) => return Err(too_long("value", max)),
+        _ => return Err(Error::invalid("value must be a string or an integer")),
+    };
+    let include = get(&o, "includeUnverified")?;
+    let include_unverified = match include.as_bool() {
+        Some(b) => Some(b),
+        None if include.is_undefined() => None,
+        None => return Err(Error::invalid("includeUnverified must be a boolean")),
+    };
+    let name = opt_string_within(&o, "name", webhook::MAX_NAME_CHARS)?;
+    let trigger = opt_string_within(&o, "trigger", webhook::MAX_TRIGGER_CHARS)?;
+    NewWebhook::new(url, name, trigger.as_deref(), value, include_unverified)
+}
+
+/// Reads a webhook id argument (a string or an integer).
+pub fn webhook_id(v: &JsValue) -> Result<String, Error> {
+    webhook::webhook_id(&found_within(v, crate::validate::MAX_CHAT_ID_CHARS))
 }

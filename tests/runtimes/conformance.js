@@ -3,9 +3,12 @@
 // platform: no `node:` imports, no file system. Its harness passes in the package as loaded in that runtime
 // and where the emulator is; the emulator is driven through its HTTP control routes.
 
-/** Runs every test against `pkg` and resolves to `{ passed, failed, results: [{ name, ok, error?, ms }] }`. */
-export async function runConformance(pkg, env) {
-  const ctx = { pkg, env, control: controlFor(env) };
+/**
+ * Runs every test against `pkg` (`gosquared-chat` as loaded in that runtime) and `entries` (its `client` and
+ * `edge` entries, loaded the same way), and resolves to `{ passed, failed, results: [{ name, ok, error?, ms }] }`.
+ */
+export async function runConformance(pkg, env, entries = {}) {
+  const ctx = { pkg, entries, env, control: controlFor(env) };
   const results = [];
   for (const [name, body] of TESTS) {
     const started = Date.now();
@@ -526,6 +529,67 @@ test("createProxy answers JSON only, never sniffed or cached, and follows no red
   equal(redirected.status, 502, "redirect");
   equal(init.redirect, "manual", "fetch told not to follow redirects");
   equal((await redirected.json()).code, "proxy_upstream_redirect", "redirect code");
+});
+
+test("gosquared-chat/client: calls, pages and errors of its own, without the edge toolkit or the export", async (ctx) => {
+  const { client: entry } = ctx.entries;
+  ok(entry !== undefined, "the harness passed the client entry");
+  const client = new entry.ChatClient({ apiKey: ctx.env.apiKey, siteToken: ctx.env.siteToken, baseUrl: ctx.env.url, timeoutMs: 2000 });
+  const sent = await client.sendMessage(ADA, { content: "from the client entry" });
+  equal(sent.content, "from the client entry", "sent");
+  const first = await client.listChats({ limit: 2 });
+  ok(first instanceof entry.Page && first.hasNextPage(), "a first page of its own Page class");
+  equal((await first.getNextPage()).items.length, 1, "second page");
+  const error = await rejection(client.getChat("no such chat?"));
+  ok(error instanceof entry.NotFoundError && error instanceof entry.GoSquaredError, `its own classes: ${describe(error)}`);
+  // Each entry has its own module and classes: instanceof does not cross entries, the name does.
+  ok(!(error instanceof ctx.pkg.NotFoundError), "not an instance of the full entry's class");
+  equal(error.name, "NotFoundError", "name");
+  equal(error.status, 404, "status");
+  const badOptions = (() => {
+    try {
+      new entry.ChatClient({ siteToken: ctx.env.siteToken, apikey: "typo" });
+    } catch (thrown) {
+      return thrown;
+    }
+  })();
+  ok(badOptions instanceof entry.InvalidRequestError, `bad options: ${describe(badOptions)}`);
+  for (const name of ["createProxy", "personSignature", "verifyWebhookSecret", "parseChatMessageWebhook"]) {
+    equal(entry[name], undefined, name);
+  }
+  let exportError;
+  try {
+    client.exportChats();
+  } catch (thrown) {
+    exportError = thrown;
+  }
+  ok(exportError instanceof entry.GoSquaredError && /import ChatClient from "gosquared-chat"/.test(exportError.message), `exportChats: ${describe(exportError)}`);
+});
+
+test("gosquared-chat/edge: signatures, webhook checks and a proxy request, without the client", async (ctx) => {
+  const { edge } = ctx.entries;
+  ok(edge !== undefined, "the harness passed the edge entry");
+  equal(edge.ChatClient, undefined, "no ChatClient");
+  equal(edge.personSignature("Jefe", "what do ya want for nothing?"), ctx.pkg.personSignature("Jefe", "what do ya want for nothing?"), "same HMAC");
+  ok(edge.verifyWebhookSecret("https://example.com/hook?secret=0123456789abcdef", "0123456789abcdef"), "the secret");
+  let refused;
+  try {
+    edge.parseChatMessageWebhook("{}");
+  } catch (error) {
+    refused = error;
+  }
+  ok(refused instanceof edge.InvalidRequestError && refused.name === "InvalidRequestError", `a bad payload: ${describe(refused)}`);
+  const proxy = edge.createProxy({
+    apiKey: ctx.env.apiKey, siteToken: ctx.env.siteToken, baseUrl: ctx.env.url, prefix: "/api/chat",
+    allow: ["listChats"], authorize: () => true,
+  });
+  const response = await proxy(new Request("https://dashboard.example.com/api/chat/chat/v1/chats?limit=2"));
+  equal(response.status, 200, "status");
+  equal((await response.json()).list.length, 2, "listed through the proxy");
+  const upstream = await ctx.control.apiRequests();
+  equal(upstream.length, 1, "one request upstream");
+  equal(upstream[0].query.api_key, ctx.env.apiKey, "the proxy added the key");
+  equal((await proxy(new Request("https://dashboard.example.com/api/chat/chat/v1/chats/x/archive", { method: "POST" }))).status, 403, "not allowed");
 });
 
 test("401 and 403 are AuthenticationErrors without the key in them", async (ctx) => {

@@ -1,9 +1,17 @@
-// Loads the package with both `import` and `require()` in one Node process and prints whether they share one
-// instance: the same ChatClient and error classes, so `instanceof` works whichever way a library loaded it.
+// Loads each of the package's entries with both `import` and `require()` in one Node process and prints whether
+// they share one instance: the same ChatClient and error classes, so `instanceof` works whichever way a
+// library loaded it.
 import { createRequire } from "node:module";
-import * as imported from "gosquared-chat";
+import * as full from "gosquared-chat";
+import * as client from "gosquared-chat/client";
+import * as edge from "gosquared-chat/edge";
 
-const required = createRequire(import.meta.url)("gosquared-chat");
-const names = Object.keys(imported);
-const shared = names.filter((name) => imported[name] === required[name]);
-console.log(JSON.stringify({ names: names.length, shared: shared.length, requiredKeys: Object.keys(required).length }));
+const require = createRequire(import.meta.url);
+const report = {};
+for (const [name, imported] of Object.entries({ "gosquared-chat": full, "gosquared-chat/client": client, "gosquared-chat/edge": edge })) {
+  const required = require(name);
+  const names = Object.keys(imported);
+  const shared = names.filter((key) => imported[key] === required[key]);
+  report[name] = { names: names.length, shared: shared.length, requiredKeys: Object.keys(required).length };
+}
+console.log(JSON.stringify(report));

@@ -3,6 +3,7 @@
 import { copyFile, readFile, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { runOk } from "./processes.mjs";
+import { MODULES, inPackage } from "../../../scripts/modules.mjs";
 
 const TOOLS = path.resolve(import.meta.dirname, "../../../node_modules");
 
@@ -23,8 +24,8 @@ function packageInputs(metafile) {
 }
 
 /**
- * Bundles browser entries with esbuild; the page loads the first. esbuild leaves `new URL("…wasm", import.meta.url)` alone, so the
- * .wasm is copied next to the bundle, as the README tells esbuild users to do.
+ * Bundles browser entries with esbuild; the page loads the first. esbuild leaves `new URL("…wasm", import.meta.url)` alone, so
+ * each module's .wasm is copied next to the bundle, as the documentation tells esbuild users to do.
  */
 export async function esbuildBrowser(consumer, entries, outdir, html) {
   const { build } = await esbuild();
@@ -35,7 +36,10 @@ export async function esbuildBrowser(consumer, entries, outdir, html) {
     platform: "browser",
     outdir,
   });
-  await copyFile(path.join(consumer, "node_modules/gosquared-chat/gosquared_chat_bg.wasm"), path.join(outdir, "gosquared_chat_bg.wasm"));
+  for (const module of MODULES) {
+    const wasm = inPackage(module, `${module.glue}_bg.wasm`);
+    await copyFile(path.join(consumer, "node_modules/gosquared-chat", wasm), path.join(outdir, path.basename(wasm)));
+  }
   await writeFile(path.join(outdir, "index.html"), html(`./${path.basename(entries[0])}`));
   return { inputs: packageInputs(result.metafile) };
 }
@@ -58,11 +62,12 @@ export async function esbuildWorker(consumer, entry, outdir, extra = {}) {
 
 /**
  * Bundles for Vercel's edge with esbuild and the `edge-light` conditions. Like Vercel's bundler, a
- * `.wasm?module` import becomes a compiled module (the host provides it as `__edgeWasmModule`).
+ * `.wasm?module` import becomes a compiled module: the host provides each as `__edgeWasmModules[file name]`,
+ * and `wasm` maps those names to the bytes.
  */
 export async function esbuildEdge(consumer, entry) {
   const { build } = await esbuild();
-  let wasm;
+  const wasm = {};
   const wasmModule = {
     name: "wasm-module",
     setup(b) {
@@ -71,8 +76,9 @@ export async function esbuildEdge(consumer, entry) {
         namespace: "wasm-module",
       }));
       b.onLoad({ filter: /.*/, namespace: "wasm-module" }, async (args) => {
-        wasm = await readFile(args.path);
-        return { contents: "export default globalThis.__edgeWasmModule;", loader: "js" };
+        const name = path.basename(args.path);
+        wasm[name] = await readFile(args.path);
+        return { contents: `export default globalThis.__edgeWasmModules[${JSON.stringify(name)}];`, loader: "js" };
       });
     },
   };
@@ -112,6 +118,6 @@ export async function wranglerBundle(consumer, name, main, outdir) {
   const upload = /Total Upload: ([^\n]+)/.exec(stdout)?.[1];
   const script = path.join(outdir, path.basename(main));
   const text = await readFile(script, "utf8");
-  const entries = [...text.matchAll(/\/\/ node_modules\/gosquared-chat\/([\w.-]+)/g)].map((m) => m[1]);
+  const entries = [...text.matchAll(/\/\/ node_modules\/gosquared-chat\/([\w./-]+)/g)].map((m) => m[1]);
   return { script, upload, inputs: [...new Set(entries)] };
 }

@@ -29,13 +29,14 @@ export async function withWorker(scriptPath, options, fn) {
 }
 
 /**
- * Evaluates a script bundle in a fresh edge-runtime VM. `wasm` is the module's bytes: a Vercel bundler
- * turns `import x from "….wasm?module"` into a compiled module, and the bundle reads it from
- * `__edgeWasmModule`, compiled here inside the VM's realm so that `instanceof WebAssembly.Module` holds.
+ * Evaluates a script bundle in a fresh edge-runtime VM. `wasm` maps each .wasm file's name to its bytes: a
+ * Vercel bundler turns `import x from "….wasm?module"` into a compiled module, and the bundle reads it from
+ * `__edgeWasmModules[name]`, compiled here inside the VM's realm so that `instanceof WebAssembly.Module` holds.
  */
 export async function edgeRuntime(code, { wasm, globals = {} }) {
   const { EdgeRuntime } = await import(path.join(TOOLS, "edge-runtime/dist/index.js"));
-  const prelude = `"use strict";\nglobalThis.__edgeWasmModule = new WebAssembly.Module(__edgeWasmBytes);\n`;
+  const prelude =
+    '"use strict";\nglobalThis.__edgeWasmModules = Object.fromEntries(Object.entries(__edgeWasmBytes).map(([name, bytes]) => [name, new WebAssembly.Module(bytes)]));\n';
   return new EdgeRuntime({
     initialCode: prelude + code,
     extend: (context) => Object.assign(context, { __edgeWasmBytes: wasm }, globals),

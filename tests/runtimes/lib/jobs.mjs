@@ -7,14 +7,29 @@ import { esbuildBrowser, esbuildEdge, esbuildWorker, viteBuild, wranglerBundle }
 import { edgeRuntime, staticServer, withWorker } from "./hosts.mjs";
 import { checkDeclarations } from "./types.mjs";
 import { checkSnippetsInDocs } from "./docs.mjs";
+import { MODULES, inPackage } from "../../../scripts/modules.mjs";
 
 const page = (src) => `<!doctype html>\n<meta charset="utf-8">\n<script type="module" src="${src}"></script>\n`;
 
-/** Fails unless the package files a build or runtime used include `expected` and none of the `forbidden` ones. */
-function expectEntry(used, expected, forbidden = ["node.js", "node.cjs"]) {
-  const names = used.map((u) => path.basename(u));
-  if (!names.includes(expected)) throw new Error(`expected the ${expected} entry, got: ${names.join(", ") || "none"}`);
-  const wrong = names.filter((n) => forbidden.includes(n) && n !== expected);
+/** A file's path inside the installed package (`client/node.js`), from a path, a file URL or a bundle input. */
+function packagePath(file) {
+  const text = decodeURIComponent(String(file)).replaceAll("\\", "/");
+  const at = text.lastIndexOf("node_modules/gosquared-chat/");
+  return at === -1 ? text : text.slice(at + "node_modules/gosquared-chat/".length);
+}
+
+/** The package's modules with these names (scripts/modules.mjs). */
+const modulesNamed = (...names) => MODULES.filter((m) => names.includes(m.name));
+
+/**
+ * Fails unless the package files a build or runtime used include the loader `expected` of each of `modules`
+ * (by default all three: the full one, `client/` and `edge/`), and no `forbidden` loader; returns `expected`.
+ */
+function expectEntry(used, expected, { modules = MODULES, forbidden = ["node.mjs", "node.cjs", "node.legacy.cjs"] } = {}) {
+  const files = used.map(packagePath);
+  const missing = modules.map((m) => inPackage(m, expected)).filter((f) => !files.includes(f));
+  if (missing.length > 0) throw new Error(`expected ${missing.join(", ")}, got: ${files.join(", ") || "none"}`);
+  const wrong = files.filter((f) => forbidden.includes(path.posix.basename(f)) && path.posix.basename(f) !== expected);
   if (wrong.length > 0) throw new Error(`the bundle also pulled in ${wrong.join(", ")}`);
   return expected;
 }
@@ -55,7 +70,7 @@ export const conformanceJobs = [
     async run(ctx) {
       const emu = await ctx.emulator();
       const result = conformanceLine(await run(process.execPath, ["harness/cli.mjs", JSON.stringify(ctx.settings(emu))], { cwd: ctx.consumer }));
-      return { ...result, entry: expectEntry([result.entry], "node.mjs") };
+      return { ...result, entry: expectEntry(result.entries, "node.mjs") };
     },
   },
   {
@@ -66,7 +81,7 @@ export const conformanceJobs = [
       // require(esm) is switched off, as on Node < 20.19: the CommonJS build must stand on its own.
       const args = ["--no-experimental-require-module", "harness/cli.cjs", JSON.stringify(ctx.settings(emu))];
       const result = conformanceLine(await run(process.execPath, args, { cwd: ctx.consumer }));
-      return { ...result, entry: expectEntry([result.entry], "node.cjs") };
+      return { ...result, entry: expectEntry(result.entries, "node.cjs") };
     },
   },
   {
@@ -76,7 +91,7 @@ export const conformanceJobs = [
       const emu = await ctx.emulator();
       const args = ["run", "--allow-net=127.0.0.1", "--allow-read", "harness/cli.mjs", JSON.stringify(ctx.settings(emu))];
       const result = conformanceLine(await run(ctx.tools.deno, args, { cwd: ctx.consumer, env: { NO_COLOR: "1" } }));
-      return { ...result, entry: expectEntry([result.entry], "node.js") };
+      return { ...result, entry: expectEntry(result.entries, "node.mjs") };
     },
   },
   {
@@ -85,7 +100,7 @@ export const conformanceJobs = [
     async run(ctx) {
       const emu = await ctx.emulator();
       const result = conformanceLine(await run(ctx.tools.bun, ["harness/cli.mjs", JSON.stringify(ctx.settings(emu))], { cwd: ctx.consumer }));
-      return { ...result, entry: expectEntry([result.entry], "node.js") };
+      return { ...result, entry: expectEntry(result.entries, "node.mjs") };
     },
   },
   {
@@ -224,7 +239,10 @@ export const checkJobs = [
     needs: ["workerd", "wrangler"],
     async run(ctx) {
       const bundle = await wranglerBundle(ctx.consumer, "snippet", "snippets/worker.js", path.join(ctx.out, "wrangler-snippet"));
-      expectEntry(bundle.inputs, "workerd.js");
+      // The documented Worker only sends: it imports gosquared-chat/client, and nothing of the other modules.
+      expectEntry(bundle.inputs, "workerd.js", { modules: modulesNamed("client") });
+      const others = bundle.inputs.filter((f) => !f.startsWith("client/"));
+      if (others.length > 0) throw new Error(`the Worker bundled more than gosquared-chat/client: ${others.join(", ")}`);
       const emu = await ctx.snippetEmulator();
       const body = await withWorker(
         bundle.script,
@@ -248,7 +266,7 @@ export const checkJobs = [
     async run(ctx) {
       const emu = await ctx.snippetEmulator();
       const bundle = await esbuildEdge(ctx.consumer, "harness/edge-snippet.js");
-      expectEntry(bundle.inputs, "edge-light.js");
+      expectEntry(bundle.inputs, "edge-light.js", { modules: modulesNamed("full") });
       const env = { GOSQUARED_API_KEY: emu.apiKey, GOSQUARED_SITE_TOKEN: emu.siteToken };
       const runtime = await edgeRuntime(bundle.code, { wasm: bundle.wasm, globals: { process: { env }, __emulatorOrigin: emu.url } });
       const body = await (await runtime.dispatchFetch("http://edge/api/chats")).json();
@@ -320,13 +338,15 @@ export const checkJobs = [
     },
   },
   {
-    name: "Node: import and require() share one instance",
+    name: "Node: import and require() share one instance, for each entry",
     needs: [],
     async run(ctx) {
       const { stdout } = await run(process.execPath, ["harness/one-instance.mjs"], { cwd: ctx.consumer });
-      const { names, shared, requiredKeys } = JSON.parse(stdout);
-      if (names < 13 || shared !== names || requiredKeys !== names) throw new Error(`import and require differ: ${stdout}`);
-      return `${shared} of ${names} exports identical`;
+      const report = Object.entries(JSON.parse(stdout));
+      if (report.length !== 3 || report.some(([, r]) => r.names < 12 || r.shared !== r.names || r.requiredKeys !== r.names)) {
+        throw new Error(`import and require differ: ${stdout}`);
+      }
+      return report.map(([name, r]) => `${name}: ${r.shared} of ${r.names} exports identical`).join("; ");
     },
   },
   {

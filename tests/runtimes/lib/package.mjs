@@ -33,7 +33,8 @@ function resolveReference(from, spec) {
   if (/^[a-z][a-z0-9+.-]*:/i.test(spec)) return undefined; // node:fs, https://…
   if (!spec.startsWith(".") && !/^[\w-]+\.\w+$/.test(spec)) return undefined; // a bare package name
   let target = path.posix.normalize(path.posix.join(path.posix.dirname(from), spec.replace(/\?module$/, "")));
-  if (/\.d\.c?ts$/.test(from) && target.endsWith(".js")) target = target.replace(/\.js$/, ".d.ts");
+  // A declaration file names the declarations of another by its code's name: ./index.js → index.d.ts, ./index.cjs → index.d.cts.
+  if (/\.d\.c?ts$/.test(from)) target = target.replace(/\.js$/, ".d.ts").replace(/\.cjs$/, ".d.cts");
   return target;
 }
 

@@ -1,4 +1,4 @@
-import { ChatClient } from "gosquared-chat";
+import { ChatClient } from "gosquared-chat/client";
 
 export default {
   async fetch(request, env) {

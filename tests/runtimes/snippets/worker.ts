@@ -1,4 +1,4 @@
-import { ChatClient } from "gosquared-chat";
+import { ChatClient } from "gosquared-chat/client";
 
 interface Env {
   GOSQUARED_API_KEY: string;

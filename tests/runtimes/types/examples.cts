@@ -12,3 +12,12 @@ export async function firstChatId(): Promise<string | undefined> {
     throw error;
   }
 }
+
+// The smaller entries resolve their CommonJS declarations too.
+import small = require("gosquared-chat/client");
+import edge = require("gosquared-chat/edge");
+
+export async function sendAndSign(secret: string): Promise<string> {
+  const sent: small.Message = await new small.ChatClient({ apiKey: "key", siteToken: "GSN-123456-A" }).sendMessage("a", { content: "hi" });
+  return edge.personSignature(secret, sent.id);
+}

@@ -188,3 +188,25 @@ export function logged(): ChatClient {
     },
   });
 }
+
+// gosquared-chat/client: the client without the export; gosquared-chat/edge: the server-side helpers.
+import * as onlyClient from "gosquared-chat/client";
+import * as onlyEdge from "gosquared-chat/edge";
+
+export async function smallEntries(request: Request, env: { KEY: string; SECRET: string }): Promise<Response> {
+  const small: onlyClient.ChatClient = new onlyClient.ChatClient({ apiKey: env.KEY, siteToken: "GSN-123456-A" });
+  const sent: onlyClient.Message = await small.sendMessage("email:ada@example.com", { content: "hi" });
+  const page: onlyClient.Page<onlyClient.Chat> = await small.listChats({ limit: 10 });
+  const budget: onlyClient.RateLimit | undefined = small.rateLimit;
+  try {
+    await small.getChat(sent.id);
+  } catch (error) {
+    if (error instanceof onlyClient.NotFoundError) return new Response(error.path ?? "", { status: 404 });
+  }
+  const payload: onlyEdge.ChatMessageWebhook = onlyEdge.parseChatMessageWebhook(await request.text());
+  const signature: string = onlyEdge.personSignature(env.SECRET, payload.message.person_id);
+  const ok: boolean = onlyEdge.verifyWebhookSecret(request, env.SECRET, { param: "s" });
+  const proxy = onlyEdge.createProxy({ apiKey: env.KEY, siteToken: "GSN-123456-A", allow: ["listChats"], authorize: () => ok });
+  void [page, budget, signature];
+  return proxy(request);
+}

@@ -2,6 +2,8 @@
 // and no other line may fail.
 import { ChatClient, GoSquaredError, Page, createProxy, type Chat, type Message } from "gosquared-chat";
 import { ChatClient as ManualClient, initSync } from "gosquared-chat/init";
+import * as onlyClient from "gosquared-chat/client";
+import * as onlyEdge from "gosquared-chat/edge";
 
 const client = new ChatClient({ apiKey: "k", siteToken: "GSN-1-A" });
 
@@ -56,4 +58,11 @@ export async function misuse(): Promise<void> {
   }
   const lines: string = client.exportChats(); // error TS2322
   void [id, unknownField, limit, sent, lines];
+
+  const small = new onlyClient.ChatClient({ apiKey: "k", siteToken: "GSN-1-A" });
+  small.exportChats(); // error TS2339
+  small.getChat(42); // error TS2345
+  onlyClient.createProxy; // error TS2339
+  new onlyEdge.ChatClient({ apiKey: "k", siteToken: "GSN-1-A" }); // error TS2339
+  onlyEdge.personSignature("secret"); // error TS2554
 }
