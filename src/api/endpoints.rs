@@ -153,7 +153,9 @@ pub const ENDPOINTS: [Endpoint; 12] = [
     write("deleteWebhook", "DELETE", "/account/v1/webhooks/{id}", Target::Webhook, Input::None, RetryClass::IdempotentWrite),
 ];
 
-/// An operation: an index into [`ENDPOINTS`].
+/// An operation: an index into [`ENDPOINTS`]. In the WebAssembly build it is also the JS driver's `Operation`,
+/// numbered as the table orders it.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen::prelude::wasm_bindgen(js_name = Operation))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
     /// `listChats`

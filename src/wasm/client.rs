@@ -28,30 +28,8 @@ const MAX_CAUSES: usize = 3;
 /// The answer headers the core reads, one name per line, in the order the driver hands their values over.
 const ANSWER_HEADERS: &str = "x-ratelimit-limit\nx-ratelimit-remaining\nx-ratelimit-cost\nx-ratelimit-full\nretry-after";
 
-/// The client's operations, numbered as the endpoint table orders them.
-#[wasm_bindgen]
-#[derive(Clone, Copy)]
-pub enum Operation {
-    ListChats,
-    ListArchivedChats,
-    GetChat,
-    GetFeed,
-    ListMessages,
-    SendMessage,
-    AddNote,
-    ArchiveChat,
-    UnarchiveChat,
-    ListWebhooks,
-    CreateWebhook,
-    DeleteWebhook,
-}
-
-impl Operation {
-    /// The table's operation.
-    pub fn op(self) -> Op {
-        OPS.get(self as usize).copied().unwrap_or(Op::ListChats)
-    }
-}
+/// The client's operations as the driver names them: the endpoint table's own [`Op`].
+pub use crate::endpoints::Op as Operation;
 
 /// The names of the operations, in table order: what `ChatClient` must have a method for.
 #[wasm_bindgen(js_name = operationNames)]
@@ -143,7 +121,7 @@ impl Client {
 
     /// Checks an operation's arguments and options and starts its call; nothing is sent yet.
     pub fn call(&self, operation: Operation, target: &JsValue, input: &JsValue, opts: &JsValue, cursor: &JsValue) -> Result<CallHandle, JsValue> {
-        let op = operation.op();
+        let op = operation;
         let (timeout_ms, max_retries, signal, own_headers) = call_options(opts)?;
         let (request, previous_first, args) = read_request(op, target, input, cursor)?;
         let checked = self.sends.checked(op, target, &args, opts)?;
