@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const CLI = fileURLToPath(new URL("../js/emulator/cli.js", import.meta.url));
+const CLI = fileURLToPath(new URL("../emulator/cli.js", import.meta.url));
 
 /** Spawns the emulator CLI and resolves to `{ url, apiKey, siteToken, close() }` once it listens. */
 export function spawnEmulator(seed = "20:50") {

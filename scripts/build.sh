@@ -28,11 +28,11 @@ while read -r name dir flags; do build_module "$name" "$dir" $flags; done < <(no
   for (const m of MODULES) console.log(m.glue, m.dir === "." ? "pkg" : `pkg/${m.dir}`, m.features.join(" "));')
 
 mkdir -p pkg/emulator
-cp js/emulator/*.js pkg/emulator/
+cp emulator/*.js pkg/emulator/
 # The documents: the README and the licence (npm shows and always packs them), and the emulator's README, which
 # its declarations and sources point to.
 cp README.md LICENSE pkg/
-cp js/emulator/README.md pkg/emulator/README.md
+cp emulator/README.md pkg/emulator/README.md
 cp -R pkg-template/. pkg/
 chmod +x pkg/emulator/cli.js
 

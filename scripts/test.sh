@@ -64,7 +64,7 @@ cargo test --doc --features typed typed:: 2>&1 | tee tests/.artifacts/cargo-type
 cargo_counts tests/.artifacts/cargo-typed-doc.log
 
 emulator_log=tests/.artifacts/emulator-typed.log
-node js/emulator/cli.js --port 0 --seed 3:5 --no-rate-limit --api-key 'sk_test_Q7wZ+secret/key' --site-token GSN-424242-Z >"$emulator_log" 2>&1 &
+node emulator/cli.js --port 0 --seed 3:5 --no-rate-limit --api-key 'sk_test_Q7wZ+secret/key' --site-token GSN-424242-Z >"$emulator_log" 2>&1 &
 emulator_pid=$!
 trap 'kill "$emulator_pid" 2>/dev/null' EXIT
 emulator_url=

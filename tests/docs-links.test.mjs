@@ -13,7 +13,7 @@ function documents() {
   const docs = existsSync(path.join(repo, "docs"))
     ? readdirSync(path.join(repo, "docs")).filter((f) => f.endsWith(".md")).sort().map((f) => `docs/${f}`)
     : [];
-  return ["README.md", ...docs, "js/emulator/README.md"];
+  return ["README.md", ...docs, "emulator/README.md"];
 }
 
 /** The lines of a Markdown text outside fenced code blocks. */

@@ -1,4 +1,4 @@
-// Tests for the local GoSquared Live Chat emulator (js/emulator/).
+// Tests for the local GoSquared Live Chat emulator (emulator/).
 // Run: node --test tests/emulator.test.mjs
 
 import { describe, test, before, after, beforeEach } from 'node:test';
@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
-import { startEmulator } from '../js/emulator/server.js';
+import { startEmulator } from '../emulator/server.js';
 
 const KEY = 'demo_key';
 const TOKEN = 'GSN-000000-A';
@@ -15,7 +15,7 @@ const T0 = 1700000000000;
 const ADA = 'email:ada@example.com';
 const ADA_PATH = 'email%3Aada%40example.com';
 const AGENT = { id: 'agent_1', first_name: 'Ada', last_name: 'Lovelace', avatar: 'https://example.invalid/a.png' };
-const CLI = fileURLToPath(new URL('../js/emulator/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../emulator/cli.js', import.meta.url));
 
 /**
  * Calls the emulator. `query` is merged over the default credentials unless

@@ -1,7 +1,7 @@
 // Local, deterministic stand-in for the GoSquared Live Chat API
 // (https://api.gosquared.com/chat/v1/...). Zero dependencies: node built-ins only.
 //
-//   import { startEmulator } from './js/emulator/server.js';
+//   import { startEmulator } from './emulator/server.js';
 //   const emu = await startEmulator({ seed: '3:5' });
 //   await fetch(`${emu.url}/chat/v1/chats?api_key=demo_key&site_token=GSN-000000-A`);
 //   await emu.close();
