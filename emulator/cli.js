@@ -24,6 +24,8 @@ Options:
   --api-key K            accepted api_key (default ${DEFAULT_API_KEY})
   --site-token T         accepted site_token (default ${DEFAULT_SITE_TOKEN})
   --seed CHATS:MESSAGES  initial data (default ${DEFAULT_CLI_SEED}; "0:0" for an empty store)
+  --real-clock           stamp stored items with the real time (default: a logical clock from
+                         1700000000000, 1000 ms per item, so that runs are reproducible)
   --no-rate-limit        disable the 750/min rate limiter (headers are still sent)
   --rate-limit JSON      rate-limit settings, e.g. '{"limit":10,"refillPerMinute":60}'
   --fault JSON           queue a fault at start (repeatable), e.g.
@@ -54,6 +56,7 @@ function parseCli(argv) {
         'api-key': { type: 'string' },
         'site-token': { type: 'string' },
         seed: { type: 'string' },
+        'real-clock': { type: 'boolean' },
         'no-rate-limit': { type: 'boolean' },
         'rate-limit': { type: 'string' },
         fault: { type: 'string', multiple: true },
@@ -122,6 +125,7 @@ function parseCli(argv) {
     apiKey: v['api-key'] ?? DEFAULT_API_KEY,
     siteToken: v['site-token'] ?? DEFAULT_SITE_TOKEN,
     seed,
+    clock: v['real-clock'] ? 'real' : 'logical',
     rateLimit,
     log: v.log === true,
   };

@@ -2,6 +2,7 @@
 // matching non-control requests. See README.md for the semantics of each kind.
 
 import { STATUS_CODES } from 'node:http';
+import { CODES } from './store.js';
 
 const FAULT_KEYS = new Set([
   'match', 'times', 'status', 'body', 'headers', 'delayMs', 'hang', 'reset',
@@ -14,6 +15,7 @@ export function defaultFaultBody(status) {
   let code = 4000;
   if (status >= 500) code = 5000;
   else if (status === 429) code = 4002;
+  else if (status === 404) code = CODES.NOT_FOUND;
   else if (status === 401 || status === 403) code = 4001;
   return { code, message: `Injected fault ${status}` };
 }

@@ -11,7 +11,7 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 
-import { ApiError, ChatStore, parseSeed } from './store.js';
+import { ApiError, CODES, ChatStore, parseSeed } from './store.js';
 import { page, parsePaging, parseRange } from './params.js';
 import { RateLimiter, normalizeRateLimit } from './ratelimit.js';
 import { FaultQueue, defaultFaultBody, htmlErrorPage } from './faults.js';
@@ -51,7 +51,7 @@ function noContent(headers = {}) {
 }
 
 function unknownRoute(method, rawPath) {
-  return new ApiError(404, 4000, `Unknown route: ${method} ${rawPath}`);
+  return new ApiError(404, CODES.NOT_FOUND, `Unknown route: ${method} ${rawPath}`);
 }
 
 /** Splits the raw request target into path and query, without normalising it. */
@@ -170,6 +170,8 @@ function normalizeOptions(options) {
   if (!Array.isArray(allowedHosts) || allowedHosts.some((h) => typeof h !== 'string' || h.trim() === '')) {
     throw new TypeError('allowedHosts must be an array of host names');
   }
+  const clock = options.clock ?? 'logical';
+  if (clock !== 'logical' && clock !== 'real') throw new TypeError('clock must be "logical" or "real"');
   parseSeed(options.seed); // throws early on a bad seed
   normalizeRateLimit(options.rateLimit); // likewise
   return {
@@ -178,6 +180,7 @@ function normalizeOptions(options) {
     apiKey,
     siteToken,
     seed: options.seed,
+    clock,
     rateLimit: options.rateLimit,
     log: options.log === true,
     // The Host header must name one of these: a page from another site (or one that rebinds its own name to
@@ -196,7 +199,7 @@ function normalizeOptions(options) {
  */
 export async function startEmulator(options = {}) {
   const opts = normalizeOptions(options);
-  const store = new ChatStore(opts.seed);
+  const store = new ChatStore(opts.seed, opts.clock);
   const limiter = new RateLimiter(opts.rateLimit);
   const faults = new FaultQueue();
   const webhooks = new WebhookRegistry();

@@ -1,8 +1,8 @@
 // In-memory data model for the GoSquared Live Chat emulator.
 //
-// Everything here is deterministic: timestamps come from a logical clock and ids
-// from counters, so the same seed always produces byte-identical data. Real time
-// is never used for stored data.
+// Everything here is deterministic by default: timestamps come from a logical clock and
+// ids from counters, so the same seed always produces byte-identical data. With the
+// real clock (`clock: "real"`), stored items are stamped with Date.now() instead.
 //
 // Shapes (see README.md for which parts are inferred rather than evidenced):
 //   Chat     { id, person:{id,name,email,avatar}, archived, latest:{message},
@@ -25,6 +25,23 @@ export const DEFAULT_AGENT = Object.freeze({
   avatar: 'https://example.invalid/a.png',
 });
 
+/**
+ * The error codes the emulator answers with, one per meaning. 4000 to 4004 are GoSquared's documented code
+ * classes. The API's code for "not found" (an unknown chat, webhook or route) is not documented: NOT_FOUND is
+ * INFERRED, chosen in the function-specific range (7000 and up) so that it cannot be read as a documented
+ * class; CONFLICT is the emulator's own (its control route refuses a chat id that exists).
+ */
+export const CODES = Object.freeze({
+  MISSING_PARAMETER: 4000,
+  NOT_AUTHORISED: 4001,
+  RATE_LIMITED: 4002,
+  INVALID_PARAMETER: 4003,
+  INVALID_VALUE: 4004,
+  INTERNAL: 5000,
+  NOT_FOUND: 7404,
+  CONFLICT: 7409,
+});
+
 export const MESSAGE_SENDERS = Object.freeze(['agent', 'client', 'bot']);
 
 /**
@@ -45,7 +62,7 @@ export class ApiError extends Error {
 }
 
 export function chatNotFound() {
-  return new ApiError(404, 4004, 'Error 4004: chat not found');
+  return new ApiError(404, CODES.NOT_FOUND, `Error ${CODES.NOT_FOUND}: chat not found`);
 }
 
 /**
@@ -148,7 +165,9 @@ function toFeedItem(item) {
  * emulator; `reset()` rebuilds it in place so references stay valid.
  */
 export class ChatStore {
-  constructor(seed) {
+  /** `clock`: "logical" (the default, deterministic) or "real" (items stamped with `Date.now()`). */
+  constructor(seed, clock = 'logical') {
+    this.realClock = clock === 'real';
     this.reset(seed);
   }
 
@@ -156,7 +175,10 @@ export class ChatStore {
   reset(seed) {
     const parsed = parseSeed(seed);
     this.seed = parsed;
-    this.clock = CLOCK_START;
+    // On the real clock the seeded history is laid out CLOCK_STEP apart, ending a step before now, so that
+    // everything stored later is newer than every seeded item.
+    this.clock = this.realClock ? Date.now() - parsed.chats * parsed.messages * CLOCK_STEP : CLOCK_START;
+    this.seeding = true;
     this.messageSeq = 0;
     this.eventSeq = 0;
     /** @type {Map<string, object>} insertion-ordered chat records */
@@ -165,15 +187,21 @@ export class ChatStore {
       const person = seededPerson(n);
       this.addChat({ id: person.id, person, messages: parsed.messages });
     }
+    this.seeding = false;
     return parsed;
   }
 
   /** Timestamp the next stored item will get (does not advance the clock). */
   now() {
-    return this.clock;
+    return this.realClock && !this.seeding ? Math.max(Date.now(), this.clock) : this.clock;
   }
 
+  /** The timestamp of an item being stored. The real clock never goes backwards (two items may share a ms). */
   tick() {
+    if (this.realClock && !this.seeding) {
+      this.clock = this.now();
+      return this.clock;
+    }
     const t = this.clock;
     this.clock += CLOCK_STEP;
     return t;
@@ -203,7 +231,7 @@ export class ChatStore {
       throw new ApiError(400, 4004, 'Error 4004: chat id must be a non-empty string');
     }
     if (this.chats.has(id)) {
-      throw new ApiError(409, 4000, `Error 4000: chat ${JSON.stringify(id)} already exists`);
+      throw new ApiError(409, CODES.CONFLICT, `Error ${CODES.CONFLICT}: chat ${JSON.stringify(id)} already exists`);
     }
     if (person !== undefined && person !== null && (typeof person !== 'object' || Array.isArray(person))) {
       throw new ApiError(400, 4004, 'Error 4004: person must be an object');

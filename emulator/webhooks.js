@@ -1,7 +1,7 @@
 // Webhooks for the emulator: the Account API's registry (`/account/v1/webhooks`) and the delivery of
 // `chat_message` payloads to every registered URL. See README.md ("Webhooks").
 
-import { ApiError } from './store.js';
+import { ApiError, CODES } from './store.js';
 
 /** The trigger names the Account API accepts. */
 export const TRIGGERS = Object.freeze(['chat_message', 'entered_smart_group', 'exited_smart_group', 'traffic_dip', 'traffic_spike']);
@@ -61,7 +61,7 @@ export class WebhookRegistry {
 
   get(id) {
     const hook = this.hooks.get(id);
-    if (!hook) throw new ApiError(404, 4004, 'Error 4004: webhook not found');
+    if (!hook) throw new ApiError(404, CODES.NOT_FOUND, `Error ${CODES.NOT_FOUND}: webhook not found`);
     return { ...hook };
   }
 
@@ -74,7 +74,7 @@ export class WebhookRegistry {
   }
 
   remove(id) {
-    if (!this.hooks.delete(id)) throw new ApiError(404, 4004, 'Error 4004: webhook not found');
+    if (!this.hooks.delete(id)) throw new ApiError(404, CODES.NOT_FOUND, `Error ${CODES.NOT_FOUND}: webhook not found`);
   }
 
   /** POSTs the `chat_message` payload for `message` (sent by `person`) to every `chat_message` webhook. */

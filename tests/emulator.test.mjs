@@ -146,7 +146,7 @@ describe('routes and shapes (seed 3:5)', () => {
     assert.equal(r.json.list[0].archived, true);
   });
 
-  test('GET /chat/v1/chats/{id} returns the bare chat; unknown id -> 404 4004', async () => {
+  test('GET /chat/v1/chats/{id} returns the bare chat; unknown id -> 404 7404', async () => {
     const r = await get(emu, `/chat/v1/chats/${ADA_PATH}`);
     assert.equal(r.status, 200);
     assert.equal(r.json.id, ADA);
@@ -155,11 +155,11 @@ describe('routes and shapes (seed 3:5)', () => {
     const missing = await get(emu, '/chat/v1/chats/nobody');
     assert.equal(missing.status, 404);
     assertJson(missing);
-    assert.deepEqual(missing.json, { code: 4004, message: 'Error 4004: chat not found' });
+    assert.deepEqual(missing.json, { code: 7404, message: 'Error 7404: chat not found' });
     for (const [method, suffix] of [['GET', '/feed'], ['GET', '/messages'], ['POST', '/messages'], ['POST', '/notes'], ['POST', '/archive'], ['POST', '/unarchive']]) {
       const x = await call(emu, method, `/chat/v1/chats/nobody${suffix}`, method === 'POST' ? { body: { content: 'x' } } : {});
       assert.equal(x.status, 404, `${method} ${suffix}`);
-      assert.deepEqual(x.json, { code: 4004, message: 'Error 4004: chat not found' });
+      assert.deepEqual(x.json, { code: 7404, message: 'Error 7404: chat not found' });
     }
   });
 
@@ -439,26 +439,26 @@ describe('ids, unknown routes, CORS', () => {
     assert.equal(bad.json.code, 4004);
     const slash = await get(emu, '/chat/v1/chats/team/sales/messages');
     assert.equal(slash.status, 404, 'an unencoded "/" is a different route');
-    assert.equal(slash.json.code, 4000);
+    assert.equal(slash.json.code, 7404);
   });
 
   test('unknown routes name the route', async () => {
     let r = await get(emu, '/chat/v1/nope');
     assert.equal(r.status, 404);
     assertJson(r);
-    assert.deepEqual(r.json, { code: 4000, message: 'Unknown route: GET /chat/v1/nope' });
+    assert.deepEqual(r.json, { code: 7404, message: 'Unknown route: GET /chat/v1/nope' });
     r = await call(emu, 'DELETE', '/chat/v1/chats/person-2');
-    assert.deepEqual(r.json, { code: 4000, message: 'Unknown route: DELETE /chat/v1/chats/person-2' });
+    assert.deepEqual(r.json, { code: 7404, message: 'Unknown route: DELETE /chat/v1/chats/person-2' });
     r = await get(emu, '/chat/v1/chats/person-2/');
-    assert.deepEqual(r.json, { code: 4000, message: 'Unknown route: GET /chat/v1/chats/person-2/' });
+    assert.deepEqual(r.json, { code: 7404, message: 'Unknown route: GET /chat/v1/chats/person-2/' });
     r = await get(emu, '/chat/v1/chats/');
     assert.equal(r.status, 404);
-    assert.equal(r.json.code, 4000);
+    assert.equal(r.json.code, 7404);
     r = await post(emu, '/chat/v1/chats', { content: 'x' });
-    assert.deepEqual(r.json, { code: 4000, message: 'Unknown route: POST /chat/v1/chats' });
+    assert.deepEqual(r.json, { code: 7404, message: 'Unknown route: POST /chat/v1/chats' });
     r = await get(emu, '/people/v1/people', { auth: false });
     assert.equal(r.status, 404);
-    assert.deepEqual(r.json, { code: 4000, message: 'Unknown route: GET /people/v1/people' });
+    assert.deepEqual(r.json, { code: 7404, message: 'Unknown route: GET /people/v1/people' });
   });
 
   test('CORS headers on responses and preflight', async () => {
@@ -815,7 +815,7 @@ describe('request log and control routes', () => {
     assert.deepEqual((await get(emu, '/__emulator/health', { auth: false })).json, { ok: true });
     const unknown = await get(emu, '/__emulator/nope', { auth: false });
     assert.equal(unknown.status, 404);
-    assert.deepEqual(unknown.json, { code: 4000, message: 'Unknown route: GET /__emulator/nope' });
+    assert.deepEqual(unknown.json, { code: 7404, message: 'Unknown route: GET /__emulator/nope' });
     assert.equal(emu.requests.some((e) => e.path.startsWith('/__emulator')), false, 'control requests are not logged');
   });
 

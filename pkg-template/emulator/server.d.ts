@@ -14,6 +14,11 @@ export interface EmulatorOptions {
   siteToken?: string;
   /** `"CHATS:MESSAGES"` such as `"3:5"`, or `{ chats, messages }`. */
   seed?: string | { chats: number; messages: number };
+  /**
+   * `"logical"` (the default): stored items are stamped from 1700000000000, 1000 ms apart, so that runs are
+   * reproducible. `"real"`: stamped with `Date.now()`, the seeded history ending just before the start.
+   */
+  clock?: "logical" | "real";
   rateLimit?: false | { limit?: number; refillPerMinute?: number; cost?: number };
   log?: boolean;
 }
