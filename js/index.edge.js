@@ -6,3 +6,4 @@ export {
 } from "./errors.js";
 export { parseChatMessageWebhook, verifyWebhookSecret, personSignature } from "./edge.js";
 export { createProxy } from "./proxy.js";
+export { createNodeProxy } from "./proxy-node.js";

@@ -4,3 +4,4 @@
 export * from "./client.js";
 export { parseChatMessageWebhook, verifyWebhookSecret, personSignature } from "./edge.js";
 export { createProxy } from "./proxy.js";
+export { createNodeProxy } from "./proxy-node.js";

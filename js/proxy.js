@@ -163,7 +163,11 @@ async function forward(config, decision, body, request, send) {
  *   other origins whose pages may use it (a request's own origin always may).
  */
 export function createProxy(options) {
-  const config = core.normalizeProxyConfig(options);
+  return proxyWith(core.normalizeProxyConfig(options), options);
+}
+
+/** The handler of a configuration the core has checked (`createProxy`, and the Node adapter). */
+export function proxyWith(config, options) {
   const { authorize, fetch: injectedFetch } = options;
 
   return async function proxy(request) {

@@ -96,6 +96,7 @@ export const edge = {
   proxyDecide: (...args) => guarded(core("proxyDecide"), ...args),
   proxyAnswer: (...args) => guarded(core("proxyAnswer"), ...args),
   proxyBodyTooLarge: (...args) => guarded(core("proxyBodyTooLarge"), ...args),
+  proxyServes: (...args) => guarded(core("proxyServes"), ...args),
 };
 
 /** Internal, for leak tests only: `{ wasmMemoryBytes, liveJsValues }` of the WebAssembly instance. */

@@ -5,14 +5,49 @@
 /** A `fetch`-compatible function; the client calls it unbound with a URL string and an init object. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
-/** Options for `new ChatClient(options)`; unknown keys are refused. */
-export interface ClientOptions {
-  /** The API key; required unless `baseUrl` points at a proxy that adds it. */
-  apiKey?: string;
-  /** The project's site token, `GSN-…`. */
+/**
+ * Options for `new ChatClient(options)`; unknown keys are refused. Three shapes: with `apiKey` and `siteToken`
+ * (on a server); with `proxyUrl`, where `createProxy` is mounted (in a browser, no key, `siteToken` optional);
+ * with `baseUrl` and no key (any other proxy that adds the key; `siteToken` optional, sent when given).
+ */
+export type ClientOptions = DirectClientOptions | ProxiedClientOptions | BaseUrlProxyClientOptions;
+
+/** A client that holds the credentials. */
+export interface DirectClientOptions extends CommonClientOptions {
+  /** The API key. */
+  apiKey: string;
+  /** The project's site token, `GSN-…`; required with `apiKey`. */
   siteToken: string;
-  /** `https://api.gosquared.com` by default; an `http(s)://` URL or a same-origin path such as `/api/chat`. */
+  /** `https://api.gosquared.com` by default; an `http(s)://` URL or a same-origin path. */
   baseUrl?: string;
+  proxyUrl?: undefined;
+}
+
+/**
+ * A browser client of `createProxy`: requests go to `proxyUrl` plus the route without the API's version root
+ * (`/api/chat/chats/…`, `/api/chat/webhooks`), and the proxy adds the credentials.
+ */
+export interface ProxiedClientOptions extends CommonClientOptions {
+  /** Where `createProxy` is mounted (its `prefix`): a same-origin path such as `/api/chat`, or an `http(s)://` URL. */
+  proxyUrl: string;
+  /** Sent when given; the proxy replaces it with its own. */
+  siteToken?: string;
+  apiKey?: undefined;
+  baseUrl?: undefined;
+}
+
+/** A client of a proxy that takes the API's own paths (`/chat/v1/…`) under `baseUrl` and adds the key. */
+export interface BaseUrlProxyClientOptions extends CommonClientOptions {
+  /** The proxy's base, such as `/api/chat`: requests go to `/api/chat/chat/v1/chats`. */
+  baseUrl: string;
+  /** Sent when given, for a proxy that adds only the key. */
+  siteToken?: string;
+  apiKey?: undefined;
+  proxyUrl?: undefined;
+}
+
+/** What every shape of `ClientOptions` may set. */
+export interface CommonClientOptions {
   /** The `fetch` to call; `globalThis.fetch` at call time by default. */
   fetch?: FetchLike;
   /** Milliseconds allowed per attempt, body included (default 10000). */
@@ -527,6 +562,41 @@ export interface ProxyOptions {
  * It answers only JSON; its refusals are `{ code: "proxy_…", message }` (see docs/security.md).
  */
 export declare function createProxy(options: ProxyOptions): (request: Request) => Promise<Response>;
+
+/** The parts of Node's `IncomingMessage` the Node proxy reads (Express's and middie's `originalUrl` included). */
+export interface NodeProxyRequest {
+  method?: string;
+  url?: string;
+  originalUrl?: string;
+  headers: { host?: string } & Record<string, string | string[] | undefined>;
+  rawHeaders: string[];
+  socket?: { encrypted?: boolean } | null;
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  off(event: string, listener: (...args: any[]) => void): unknown;
+  pause(): unknown;
+  resume(): unknown;
+}
+
+/** The parts of Node's `ServerResponse` the Node proxy uses. */
+export interface NodeProxyResponse {
+  headersSent: boolean;
+  destroyed: boolean;
+  writableFinished: boolean;
+  writeHead(status: number, headers: Record<string, string>): unknown;
+  write(chunk: Uint8Array): boolean;
+  end(body?: string): unknown;
+  destroy(): unknown;
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  off(event: string, listener: (...args: any[]) => void): unknown;
+}
+
+/**
+ * `createProxy` for Node's `http` server, Express and Fastify (`@fastify/middie`): a `(req, res, next?)` handler
+ * with the same options and guarantees. With `next` it hands on every request outside its `prefix`.
+ */
+export declare function createNodeProxy(
+  options: ProxyOptions,
+): (req: NodeProxyRequest, res: NodeProxyResponse, next?: (error?: unknown) => void) => Promise<void>;
 
 /** What is known about a failure; every field is optional. */
 export interface ErrorDetails {

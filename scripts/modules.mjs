@@ -31,7 +31,7 @@ export const MODULES = [
     features: ["--no-default-features", "--features", "client,small-alloc"],
     barrel: "index.client.js",
     loaders: LOADERS,
-    forbidden: ["edge.js", "proxy.js"],
+    forbidden: ["edge.js", "proxy.js", "proxy-node.js"],
     // The export drives a ChatClient's calls and reads its state, so it lives on the full module only: this
     // module's `exportChats` throws an error that names the full entry.
     stubs: {

@@ -349,18 +349,35 @@ impl ApiRequest {
         self.url_with_auth(base, &auth_query(api_key, site_token))
     }
 
-    /// The full URL with an auth query already built by [`auth_query`].
+    /// The full URL with an auth query already built by [`auth_query`] (empty behind a proxy that adds the
+    /// credentials).
     pub fn url_with_auth(&self, base: &str, auth: &str) -> String {
-        let mut url = String::with_capacity(base.len() + self.path.len() + auth.len() + 32);
+        self.url_from(base, &self.path, auth)
+    }
+
+    /// The URL for a client of `createProxy` mounted at `base`: the path without its API root
+    /// (`/chats/…` for `/chat/v1/chats/…`, `/webhooks` for `/account/v1/webhooks`), which the proxy maps back.
+    pub fn proxy_url_with_auth(&self, base: &str, auth: &str) -> String {
+        let route = ["/chat/v1", "/account/v1"].iter().find_map(|root| self.path.strip_prefix(root)).unwrap_or(&self.path);
+        self.url_from(base, route, auth)
+    }
+
+    fn url_from(&self, base: &str, path: &str, auth: &str) -> String {
+        let mut url = String::with_capacity(base.len() + path.len() + auth.len() + 32);
         url.push_str(base);
-        url.push_str(&self.path);
-        url.push('?');
-        url.push_str(auth);
+        url.push_str(path);
+        let mut separator = '?';
+        if !auth.is_empty() {
+            url.push('?');
+            url.push_str(auth);
+            separator = '&';
+        }
         for (name, value) in &self.query {
-            url.push('&');
+            url.push(separator);
             url.push_str(name);
             url.push('=');
             url.push_str(value);
+            separator = '&';
         }
         url
     }

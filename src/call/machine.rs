@@ -23,6 +23,8 @@ pub struct Settings {
     pub timeout_ms: u32,
     /// Retries after the first attempt.
     pub max_retries: u32,
+    /// `base_url` is where `createProxy` is mounted (`proxyUrl`): paths are sent without their API root.
+    pub proxy_routes: bool,
 }
 
 /// How an attempt ended without an answer.
@@ -148,7 +150,11 @@ impl Call {
 
     /// The full URL to send, credentials included.
     pub fn url(&self) -> String {
-        self.request.url_with_auth(&self.settings.base_url, &self.settings.auth_query)
+        if self.settings.proxy_routes {
+            self.request.proxy_url_with_auth(&self.settings.base_url, &self.settings.auth_query)
+        } else {
+            self.request.url_with_auth(&self.settings.base_url, &self.settings.auth_query)
+        }
     }
 
     /// How long one attempt may take.
@@ -316,6 +322,7 @@ mod tests {
             api_key: Some("sk+key".into()),
             timeout_ms: 10_000,
             max_retries: 2,
+            proxy_routes: false,
         })
     }
 

@@ -223,12 +223,34 @@ fn cross_site(config: &ProxyConfig, req: &Incoming) -> Option<Decision> {
     })
 }
 
-/// The route part of `path`: after the mount prefix, or from the first API segment when no prefix is set.
-fn route_path<'a>(path: &'a str, prefix: Option<&str>) -> Option<&'a str> {
+/// The API roots of the endpoint table's paths.
+const CHAT_ROOT: &str = "/chat/v1";
+const ACCOUNT_ROOT: &str = "/account/v1";
+
+/// The route part of `path`, as an API path: after the mount prefix, or from the first API segment when no
+/// prefix is set. Under a prefix the API root may be left out (`/api/chat/chats` for `/chat/v1/chats`,
+/// `/api/chat/webhooks` for `/account/v1/webhooks`), which is what a client made with `proxyUrl` sends.
+fn route_path(path: &str, prefix: Option<&str>) -> Option<String> {
     match prefix {
-        Some(p) => path.strip_prefix(p).filter(|rest| rest.starts_with('/')),
-        None => ["/chat/v1/", "/account/v1/"].iter().filter_map(|root| text::find(path, root)).min().and_then(|at| path.get(at..)),
+        Some(p) => {
+            let rest = path.strip_prefix(p).filter(|rest| rest.starts_with('/'))?;
+            let full = [CHAT_ROOT, ACCOUNT_ROOT].iter().any(|root| rest.strip_prefix(root).is_some_and(|r| r.starts_with('/')));
+            Some(if full {
+                rest.to_owned()
+            } else if rest == "/webhooks" || rest.starts_with("/webhooks/") {
+                [ACCOUNT_ROOT, rest].concat()
+            } else {
+                [CHAT_ROOT, rest].concat()
+            })
+        }
+        None => ["/chat/v1/", "/account/v1/"].iter().filter_map(|root| text::find(path, root)).min().and_then(|at| path.get(at..)).map(str::to_owned),
     }
+}
+
+/// Whether `path` is under the proxy's mount (its prefix), or holds an API route when no prefix is set: what
+/// a middleware hands on to the next handler when it is not.
+pub fn serves(config: &ProxyConfig, path: &str) -> bool {
+    route_path(path, config.prefix.as_deref()).is_some()
 }
 
 /// Matches `path` against `pattern`; on a match, returns the decoded id (empty when the pattern has none).
@@ -281,7 +303,7 @@ pub fn decide(config: &ProxyConfig, req: &Incoming) -> Decision {
     let mut bad_id = false;
     for (index, op) in OPS.iter().enumerate() {
         let endpoint = op.endpoint();
-        let Some(id) = match_pattern(endpoint.path, route) else { continue };
+        let Some(id) = match_pattern(endpoint.path, &route) else { continue };
         path_matched = true;
         let id = match id {
             Ok(id) if usable_id(endpoint, &id) => id,
@@ -533,6 +555,34 @@ mod tests {
     // Changed by the security review (query smuggling): the browser's credentials used to be dropped by name
     // and every other pair forwarded; now `api_key` in any spelling is refused (a spelling other than the
     // exact name is an unknown parameter), and only the client's own exact `site_token` is accepted and dropped.
+    #[test]
+    fn under_a_prefix_the_api_root_may_be_left_out() {
+        let c = config(&["listChats", "getFeed", "sendMessage", "listWebhooks", "deleteWebhook"], Some("/api/chat"));
+        let url = |method, path| forwarded(decide(&c, &request(method, path, "limit=0,10")));
+        assert_eq!(url("GET", "/api/chat/chats"), ("GET".into(), format!("https://api.gosquared.com/chat/v1/chats?{CREDENTIALS}&limit=0,10")));
+        assert_eq!(url("GET", "/api/chat/chats/a%40b/feed").1, format!("https://api.gosquared.com/chat/v1/chats/a%40b/feed?{CREDENTIALS}&limit=0,10"));
+        assert_eq!(forwarded(decide(&c, &request("POST", "/api/chat/chats/p/messages", ""))).1, format!("https://api.gosquared.com/chat/v1/chats/p/messages?{CREDENTIALS}"));
+        assert_eq!(forwarded(decide(&c, &request("GET", "/api/chat/webhooks", ""))).1, format!("https://api.gosquared.com/account/v1/webhooks?{CREDENTIALS}"));
+        assert_eq!(forwarded(decide(&c, &request("DELETE", "/api/chat/webhooks/7", ""))).1, format!("https://api.gosquared.com/account/v1/webhooks/7?{CREDENTIALS}"));
+        // The full API path is still served, and nothing else is.
+        assert_eq!(url("GET", "/api/chat/chat/v1/chats").1, format!("https://api.gosquared.com/chat/v1/chats?{CREDENTIALS}&limit=0,10"));
+        for path in ["/api/chat/people/v1/people", "/api/chat/chat/v1", "/api/chat/v1/chats", "/api/chat/chat/v1/chat/v1/chats", "/api/chat/account/v1/chats", "/api/chats"] {
+            assert_eq!(code(&decide(&c, &request("GET", path, ""))), (404, "proxy_unknown_route"), "{path}");
+        }
+        assert_eq!(code(&decide(&c, &request("GET", "/api/chat/archivedChats", ""))), (403, "proxy_operation_not_allowed"));
+        assert_eq!(code(&decide(&c, &request("GET", "/api/chat/chats/..%2Fx", ""))), (400, "proxy_bad_id"));
+    }
+
+    #[test]
+    fn a_middleware_serves_only_its_mount() {
+        let mounted = config(&["listChats"], Some("/api/chat"));
+        assert!(serves(&mounted, "/api/chat/chats") && serves(&mounted, "/api/chat/anything"));
+        assert!(!serves(&mounted, "/") && !serves(&mounted, "/api/chatter") && !serves(&mounted, "/api/chat") && !serves(&mounted, "/index.html"));
+        let unmounted = config(&["listChats"], None);
+        assert!(serves(&unmounted, "/x/chat/v1/chats") && serves(&unmounted, "/account/v1/webhooks"));
+        assert!(!serves(&unmounted, "/chats") && !serves(&unmounted, "/index.html"));
+    }
+
     #[test]
     fn the_browsers_credentials_are_refused_in_every_spelling() {
         let c = config(&["listChats"], None);

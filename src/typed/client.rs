@@ -120,7 +120,7 @@ impl ClientBuilder {
         let max_retries = validate::max_retries(f64::from(self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES)))?;
         let headers = check_headers(self.headers)?;
         let auth_query = auth_query(self.api_key.as_deref(), &site_token);
-        let settings = Rc::new(Settings { base_url, auth_query, api_key: self.api_key, timeout_ms, max_retries });
+        let settings = Rc::new(Settings { base_url, auth_query, api_key: self.api_key, timeout_ms, max_retries, proxy_routes: false });
         let inner = Inner { settings, headers, transport, rate_limit: Cell::new(None) };
         Ok(ChatClient { inner: Rc::new(inner), call: Rc::new(CheckedOptions::default()) })
     }

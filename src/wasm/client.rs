@@ -20,7 +20,7 @@ pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
 /// The default number of retries after the first attempt.
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 
-const CLIENT_KEYS: &[&str] = &["apiKey", "siteToken", "baseUrl", "fetch", "timeoutMs", "maxRetries", "headers", "onEvent", "reconcile", "idempotencyStore"];
+const CLIENT_KEYS: &[&str] = &["apiKey", "siteToken", "baseUrl", "proxyUrl", "fetch", "timeoutMs", "maxRetries", "headers", "onEvent", "reconcile", "idempotencyStore"];
 const CALL_KEYS: &[&str] = &["signal", "timeoutMs", "maxRetries", "headers", "reconcile", "idempotencyKey"];
 /// How deep the chain of a thrown error's causes is read.
 const MAX_CAUSES: usize = 3;
@@ -60,18 +60,29 @@ impl Client {
     pub fn new(options: JsValue, shapes: Shapes) -> Result<Client, JsValue> {
         let o = options_object(&options, "options", CLIENT_KEYS)?.ok_or_else(|| Error::invalid("options must be an object with apiKey and siteToken"))?;
         let base = opt_string_within(&o, "baseUrl", validate::MAX_BASE_URL_CHARS)?;
-        let base_url = match &base {
-            Some(b) => validate::base_url(b)?,
-            None => DEFAULT_BASE_URL.to_owned(),
+        let proxy = opt_string_within(&o, "proxyUrl", validate::MAX_BASE_URL_CHARS)?;
+        let base_url = match (&base, &proxy) {
+            (Some(_), Some(_)) => return Err(Error::invalid("baseUrl and proxyUrl exclude each other: proxyUrl is where createProxy is mounted, baseUrl any other API base").into()),
+            (Some(b), None) => validate::base_url(b)?,
+            (None, Some(p)) => validate::base_url(p).map_err(|e| Error::invalid(crate::text::replace(&e.message, "baseUrl", "proxyUrl")))?,
+            (None, None) => DEFAULT_BASE_URL.to_owned(),
         };
         let api_key = opt_string_within(&o, "apiKey", validate::MAX_CREDENTIAL_CHARS)?;
         match &api_key {
+            Some(_) if proxy.is_some() => return Err(Error::invalid("apiKey must not be given with proxyUrl: the proxy adds the credentials").into()),
             Some(k) => validate::credential("apiKey", k)?,
-            None if base.is_none() => return Err(Error::invalid("apiKey is required unless baseUrl points at a proxy that adds it").into()),
+            None if base.is_none() && proxy.is_none() => {
+                return Err(Error::invalid("apiKey is required unless baseUrl points at a proxy that adds it").into())
+            }
             None => {}
         }
-        let site_token = opt_string_within(&o, "siteToken", validate::MAX_CREDENTIAL_CHARS)?.ok_or_else(|| Error::invalid("siteToken is required"))?;
-        validate::credential("siteToken", &site_token)?;
+        // The site token goes with the key; a client without a key talks to a proxy, which adds its own.
+        let site_token = opt_string_within(&o, "siteToken", validate::MAX_CREDENTIAL_CHARS)?;
+        match &site_token {
+            Some(t) => validate::credential("siteToken", t)?,
+            None if api_key.is_some() => return Err(Error::invalid("siteToken is required").into()),
+            None => {}
+        }
         let fetch = get(&o, "fetch")?;
         if !fetch.is_undefined() && !fetch.is_function() {
             return Err(Error::invalid("fetch must be a function").into());
@@ -87,9 +98,9 @@ impl Client {
         }
         let headers = read_headers(&get(&o, "headers")?)?;
         let sends = crate::wasm::reconcile::SendSettings::read(&o)?;
-        let auth_query = auth_query(api_key.as_deref(), &site_token);
+        let auth_query = site_token.map(|t| auth_query(api_key.as_deref(), &t)).unwrap_or_default();
         Ok(Client {
-            settings: Rc::new(Settings { base_url, auth_query, api_key, timeout_ms, max_retries }),
+            settings: Rc::new(Settings { base_url, auth_query, api_key, timeout_ms, max_retries, proxy_routes: proxy.is_some() }),
             rate_limit: Rc::new(Cell::new(None)),
             shapes,
             fetch,

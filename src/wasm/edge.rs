@@ -215,6 +215,14 @@ fn decision_to_js(decision: Decision) -> JsValue {
     o.into()
 }
 
+/// Whether `path` is under the proxy's mount: a middleware hands any other request to the next handler.
+#[wasm_bindgen(js_name = proxyServes)]
+pub fn proxy_serves(config: JsValue, path: JsValue) -> Result<bool, JsValue> {
+    let read = || -> Result<_, Error> { Ok((read_proxy_config(&config)?, string(&path, "path")?)) };
+    let (c, path) = read().map_err(|e| js_error(&e))?;
+    Ok(proxy::serves(&c, &path))
+}
+
 /// The refusal of a body over the limit, as [`proxy_decide`] shapes refusals.
 #[wasm_bindgen(js_name = proxyBodyTooLarge)]
 pub fn proxy_body_too_large() -> JsValue {
