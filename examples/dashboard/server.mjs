@@ -1,13 +1,13 @@
-// The dashboard's server: the built page (dist/) and the key-safe proxy at /api/chat, behind a login.
+// The dashboard's server: the built page (dist/) and the key-safe proxy at /api/chat (createNodeProxy, as a
+// middleware in front of the page's files), behind a login.
 // Used by start.mjs (npm run example:dashboard) and by tests/dashboard.test.mjs.
 import http from "node:http";
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
-import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { build } from "vite";
-import { createProxy } from "gosquared-chat";
+import { createNodeProxy } from "gosquared-chat";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const DIST = join(HERE, "dist");
@@ -26,22 +26,6 @@ function sameSecret(a, b) {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Node's request as a fetch `Request`, and a `Response` written back to Node's response. */
-function toRequest(req, origin) {
-  const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  return new Request(new URL(req.url, origin), {
-    method: req.method,
-    headers: Object.entries(req.headers).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, x]) : [[k, v]])),
-    body: hasBody ? Readable.toWeb(req) : undefined,
-    duplex: hasBody ? "half" : undefined,
-  });
-}
-
-async function send(res, response) {
-  res.writeHead(response.status, Object.fromEntries(response.headers));
-  res.end(Buffer.from(await response.arrayBuffer()));
-}
-
 /**
  * Starts the server on 127.0.0.1. `adminToken` is the password of `/login?token=…`, which gives the browser
  * an HttpOnly session cookie; the proxy serves only requests that carry one. `watchIntervalMs` is how often
@@ -50,18 +34,15 @@ async function send(res, response) {
 export async function startDashboard({ apiKey, siteToken, baseUrl, adminToken, port = 0, watchIntervalMs = 5000 }) {
   const sessions = new Set();
   const sessionOf = (cookie) => /(?:^|;\s*)dashboard_session=([0-9a-f]{64})/.exec(cookie ?? "")?.[1];
-  const proxy = createProxy({
+  // Answers everything under /api/chat and hands every other request to `next`.
+  const proxy = createNodeProxy({
     apiKey, siteToken, baseUrl, prefix: "/api/chat", allow: ALLOWED,
     authorize: (request) => sessions.has(sessionOf(request.headers.get("cookie"))),
   });
 
-  const server = http.createServer(async (req, res) => {
+  const page = async (req, res) => {
     try {
-      const origin = `http://${req.headers.host}`;
-      const url = new URL(req.url, origin);
-      if (url.pathname === "/api/chat" || url.pathname.startsWith("/api/chat/")) {
-        return await send(res, await proxy(toRequest(req, origin)));
-      }
+      const url = new URL(req.url, `http://${req.headers.host}`);
       if (url.pathname === "/login") {
         if (!sameSecret(url.searchParams.get("token") ?? "", adminToken)) {
           res.writeHead(403, { "content-type": "text/plain" });
@@ -79,8 +60,7 @@ export async function startDashboard({ apiKey, siteToken, baseUrl, adminToken, p
         return res.end("not found");
       }
       if (file === "/index.html") {
-        body = body.toString("utf8").replace('content="GSN-000000-A"', `content="${siteToken.replace(/[^\w-]/g, "")}"`)
-          .replace('name="gosquared-watch-interval" content="5000"', `name="gosquared-watch-interval" content="${Math.trunc(Number(watchIntervalMs))}"`);
+        body = body.toString("utf8").replace('name="gosquared-watch-interval" content="5000"', `name="gosquared-watch-interval" content="${Math.trunc(Number(watchIntervalMs))}"`);
       }
       res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream", "cache-control": "no-store" });
       res.end(body);
@@ -88,7 +68,8 @@ export async function startDashboard({ apiKey, siteToken, baseUrl, adminToken, p
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
       res.end(`server error: ${error.message}`);
     }
-  });
+  };
+  const server = http.createServer((req, res) => proxy(req, res, () => page(req, res)));
   server.listen(port, "127.0.0.1");
   await new Promise((resolve, reject) => {
     server.once("listening", resolve);

@@ -2,9 +2,9 @@
 // API only through the same-origin proxy at /api/chat, which holds the key; the page never has one.
 import { ChatClient } from "./gosquared.js";
 
-const siteToken = document.querySelector('meta[name="gosquared-site-token"]').content;
 const watchIntervalMs = Number(document.querySelector('meta[name="gosquared-watch-interval"]').content);
-const chat = new ChatClient({ baseUrl: "/api/chat", siteToken });
+// Requests go to /api/chat/chats/…; the proxy adds the key and the site token.
+const chat = new ChatClient({ proxyUrl: "/api/chat" });
 
 const $ = (id) => document.getElementById(id);
 const state = { filter: "open", chats: [], selected: null };
