@@ -7,13 +7,14 @@ import {
 } from "gosquared-chat";
 import { ChatClient as WorkerClient } from "gosquared-chat/workerd";
 import {
-  createProxy, parseChatMessageWebhook, personSignature, verifyWebhookSecret,
+  createProxy, createNodeProxy, type NodeProxyRequest, type NodeProxyResponse, parseChatMessageWebhook, personSignature, verifyWebhookSecret,
   type ChatMessageWebhook, type Webhook, type WebhookInput, type ExportOptions, type ExportProgress,
   readExportLines, type ExportLine, type ClientEvent, type CheckpointLine, type ExportCheckpoint,
   type WatchEvent, type WatchCursor, type Watcher, type WatchOptions,
 } from "gosquared-chat";
 import { init, initSync, ChatClient as ManualClient } from "gosquared-chat/init";
 import { startEmulator, type Emulator } from "gosquared-chat/emulator";
+import { createNodeProxy as onlyEdgeNodeProxy } from "gosquared-chat/edge";
 
 const options: ClientOptions = {
   apiKey: "key",
@@ -26,6 +27,15 @@ const options: ClientOptions = {
 };
 const client = new ChatClient(options);
 const proxied = new ChatClient({ baseUrl: "/api/chat", siteToken: "GSN-123456-A", fetch });
+// Behind createProxy: no key, no site token; a key with proxyUrl, or a key without a site token, does not type.
+export const mounted = new ChatClient({ proxyUrl: "/api/chat" });
+// @ts-expect-error proxyUrl excludes apiKey
+new ChatClient({ proxyUrl: "/api/chat", apiKey: "key", siteToken: "GSN-123456-A" });
+// @ts-expect-error apiKey needs siteToken
+new ChatClient({ apiKey: "key" });
+const nodeProxy = createNodeProxy({ apiKey: "key", siteToken: "GSN-123456-A", prefix: "/api/chat", allow: ["listChats"], authorize: () => true });
+export const nodeHandler = (req: NodeProxyRequest, res: NodeProxyResponse, next: () => void): Promise<void> => nodeProxy(req, res, next);
+export const edgeNodeProxy: typeof createNodeProxy = onlyEdgeNodeProxy;
 const params: ListParams = { limit: 50, offset: 0, from: new Date(), to: "2030-01-01" };
 const controller = new AbortController();
 const opts: RequestOptions = { signal: controller.signal, timeoutMs: 1000, maxRetries: 0 };
