@@ -124,8 +124,7 @@ impl Cursor {
         if chats.len() > MAX_CURSOR_CHATS {
             return Err(bad("it holds too many chats"));
         }
-        let mut entries = chats;
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let entries = crate::util::sort::stable_sorted(chats, &|a, b| a.0 < b.0);
         for pair in entries.windows(2) {
             if let [(a, _), (b, _)] = pair {
                 if a == b {
