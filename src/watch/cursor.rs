@@ -117,7 +117,7 @@ pub struct Cursor {
 impl Cursor {
     /// Checks a cursor read back from JSON: sizes within bounds, times not negative, no chat twice.
     pub fn new(watermark: i64, chats: Vec<(String, Mark)>) -> Result<Cursor, Error> {
-        let bad = |why: &str| Error::invalid(format!("since is not a cursor of this client: {why}"));
+        let bad = |why: &str| Error::invalid(["since is not a cursor of this client: ", why].concat());
         if watermark < 0 {
             return Err(bad("the watermark is negative"));
         }
