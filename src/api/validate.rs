@@ -41,19 +41,19 @@ pub fn chat_id(id: &str) -> Result<(), Error> {
 /// rules of [`chat_id`].
 pub fn path_segment_id(name: &str, id: &str) -> Result<(), Error> {
     if id.is_empty() {
-        return Err(Error::invalid(format!("{name} must be a non-empty string")));
+        return Err(Error::invalid([name, " must be a non-empty string"].concat()));
     }
-    if id.chars().count() > MAX_CHAT_ID_CHARS {
-        return Err(Error::invalid(format!("{name} is longer than {MAX_CHAT_ID_CHARS} characters")));
+    if crate::text::char_count(id) > MAX_CHAT_ID_CHARS {
+        return Err(Error::invalid([name, " is longer than ", &digits(MAX_CHAT_ID_CHARS as u64), " characters"].concat()));
     }
     if has_control(id) {
-        return Err(Error::invalid(format!("{name} must not contain control characters")));
+        return Err(Error::invalid([name, " must not contain control characters"].concat()));
     }
     if id.contains(['/', '\\']) {
-        return Err(Error::invalid(format!("{name} must not contain \"/\" or \"\\\"")));
+        return Err(Error::invalid([name, " must not contain \"/\" or \"\\\""].concat()));
     }
     if id == "." || id == ".." {
-        return Err(Error::invalid(format!("{name} must not be \".\" or \"..\"")));
+        return Err(Error::invalid([name, " must not be \".\" or \"..\""].concat()));
     }
     Ok(())
 }
@@ -63,7 +63,7 @@ pub fn content(text: &str) -> Result<(), Error> {
     if text.trim().is_empty() {
         return Err(Error::invalid("content must be a non-empty string"));
     }
-    if text.chars().count() > MAX_CONTENT_CHARS {
+    if crate::text::char_count(text) > MAX_CONTENT_CHARS {
         return Err(Error::invalid(["content is longer than ", &digits(MAX_CONTENT_CHARS as u64), " characters"].concat()));
     }
     Ok(())

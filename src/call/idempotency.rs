@@ -17,8 +17,8 @@ pub fn key(key: &str) -> Result<(), Error> {
     if key.is_empty() {
         return Err(Error::invalid("idempotencyKey must be a non-empty string"));
     }
-    if key.chars().count() > MAX_KEY_CHARS {
-        return Err(Error::invalid(format!("idempotencyKey is longer than {MAX_KEY_CHARS} characters")));
+    if crate::text::char_count(key) > MAX_KEY_CHARS {
+        return Err(Error::invalid(["idempotencyKey is longer than ", &crate::number::digits(MAX_KEY_CHARS as u64), " characters"].concat()));
     }
     if key.chars().any(char::is_control) {
         return Err(Error::invalid("idempotencyKey must not contain control characters"));

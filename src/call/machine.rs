@@ -203,7 +203,7 @@ impl Call {
         };
         if self.checkable && (decoded == Decoded::Empty || (decoded == Decoded::Body && !body.has("id"))) {
             let mut message = String::from("The API answered without the stored message (HTTP ");
-            message.push_str(&status.to_string());
+            crate::number::push_digits(&mut message, u64::from(status), 1);
             message.push(')');
             let error = Error { status: Some(status), ..Error::new(ErrorKind::ResponseFormat, message) };
             return self.conclude(Failure::Status(status), error, random);
@@ -300,7 +300,7 @@ fn redirect_error(status: Option<u16>) -> Error {
     let mut message = String::from("The API answered with a redirect");
     if let Some(s) = status {
         message.push_str(" (HTTP ");
-        message.push_str(&s.to_string());
+        crate::number::push_digits(&mut message, u64::from(s), 1);
         message.push(')');
     }
     message.push_str(", which the client does not follow");

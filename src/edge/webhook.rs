@@ -129,7 +129,7 @@ pub fn check_chat_message(lookup: impl Fn(&[&str]) -> Found) -> Result<(), Error
     }
     match lookup(&["version"]) {
         Found::Text(v) => check_version(&v)?,
-        Found::TooLong(max) => return Err(invalid_payload(&format!("version is longer than {max} characters"))),
+        Found::TooLong(max) => return Err(invalid_payload(&["version is longer than ", &digits(max as u64), " characters"].concat())),
         Found::Missing => return Err(invalid_payload("version is missing")),
         _ => return Err(invalid_payload("version must be a string")),
     }
@@ -137,7 +137,7 @@ pub fn check_chat_message(lookup: impl Fn(&[&str]) -> Found) -> Result<(), Error
         let name = crate::text::join(field.path, ".");
         let found = lookup(field.path);
         if let Found::TooLong(max) = found {
-            return Err(invalid_payload(&format!("{name} is longer than {max} characters")));
+            return Err(invalid_payload(&[&name, " is longer than ", &digits(max as u64), " characters"].concat()));
         }
         let ok = match (&found, field.want) {
             (Found::Missing | Found::Null, _) => !field.required,
@@ -168,7 +168,7 @@ pub fn check_chat_message(lookup: impl Fn(&[&str]) -> Found) -> Result<(), Error
 
 /// Checks the secret a webhook receiver expects: at least 16 characters, no spaces or control characters.
 pub fn check_secret(secret: &str) -> Result<(), Error> {
-    if secret.chars().count() < MIN_SECRET_CHARS || secret.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if crate::text::char_count(secret) < MIN_SECRET_CHARS || secret.chars().any(|c| c.is_whitespace() || c.is_control()) {
         let min = digits(MIN_SECRET_CHARS as u64);
         return Err(Error::invalid(["the webhook secret must be at least ", &min, " characters without spaces (use a long random value)"].concat()));
     }
@@ -226,19 +226,19 @@ impl NewWebhook {
         let lower = url.to_ascii_lowercase();
         let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")).unwrap_or_default();
         let host_ok = !rest.is_empty() && !rest.starts_with(['/', '?', '#']);
-        if !host_ok || url.chars().any(|c| c.is_whitespace() || c.is_control()) || url.chars().count() > MAX_URL_CHARS {
+        if !host_ok || url.chars().any(|c| c.is_whitespace() || c.is_control()) || crate::text::char_count(&url) > MAX_URL_CHARS {
             let max = digits(MAX_URL_CHARS as u64);
             return Err(Error::invalid(["url must be an absolute http(s) URL of at most ", &max, " characters without spaces"].concat()));
         }
         if name.as_deref().is_some_and(|n| n.trim().is_empty() || n.chars().any(char::is_control)) {
             return Err(Error::invalid("name must be a non-blank string without control characters"));
         }
-        if name.as_deref().is_some_and(|n| n.chars().count() > MAX_NAME_CHARS) {
-            return Err(Error::invalid(format!("name is longer than {MAX_NAME_CHARS} characters")));
+        if name.as_deref().is_some_and(|n| crate::text::char_count(n) > MAX_NAME_CHARS) {
+            return Err(Error::invalid(["name is longer than ", &digits(MAX_NAME_CHARS as u64), " characters"].concat()));
         }
         if let Some(TriggerValue::Text(t)) = &value {
-            if t.chars().count() > MAX_VALUE_CHARS {
-                return Err(Error::invalid(format!("value is longer than {MAX_VALUE_CHARS} characters")));
+            if crate::text::char_count(t) > MAX_VALUE_CHARS {
+                return Err(Error::invalid(["value is longer than ", &digits(MAX_VALUE_CHARS as u64), " characters"].concat()));
             }
         }
         let trigger = match trigger {
@@ -297,8 +297,8 @@ pub fn webhook_id(id: &Found) -> Result<String, Error> {
             validate::path_segment_id("webhookId", t)?;
             Ok(t.clone())
         }
-        Found::TooLong(max) => Err(Error::invalid(format!("webhookId is longer than {max} characters"))),
-        Found::Number(n) if n.is_finite() && n.fract() == 0.0 && *n >= 0.0 && *n <= validate::MAX_SAFE_INTEGER => Ok((*n as u64).to_string()),
+        Found::TooLong(max) => Err(Error::invalid(["webhookId is longer than ", &digits(*max as u64), " characters"].concat())),
+        Found::Number(n) if n.is_finite() && n.fract() == 0.0 && *n >= 0.0 && *n <= validate::MAX_SAFE_INTEGER => Ok(digits(*n as u64)),
         _ => Err(bad()),
     }
 }

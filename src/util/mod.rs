@@ -2,5 +2,6 @@
 
 pub mod encode;
 pub mod number;
+pub mod sort;
 pub mod text;
 pub mod time;

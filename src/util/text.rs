@@ -34,6 +34,12 @@ pub fn replace(text: &str, needle: &str, with: &str) -> String {
     out
 }
 
+/// The number of characters in `text` (what `chars().count()` gives): the bytes that do not continue a
+/// character. The standard count has a word-at-a-time fast path of about 0.8 KB of WebAssembly.
+pub fn char_count(text: &str) -> usize {
+    text.bytes().filter(|b| b & 0xC0 != 0x80).count()
+}
+
 /// `parts` joined with `sep` between them (smaller in WebAssembly than the standard `join`).
 pub fn join(parts: &[&str], sep: &str) -> String {
     let mut out = String::new();

@@ -29,6 +29,11 @@ extern "C" {
     static GLOBAL_THIS: JsValue;
 }
 
+/// The global object.
+pub fn global() -> JsValue {
+    GLOBAL_THIS.with(JsValue::clone)
+}
+
 /// Whether the global object has a `fetch` function.
 pub fn has_global_fetch() -> bool {
     GLOBAL_THIS.with(|global| js_sys::Reflect::get(global, &JsValue::from_str("fetch")).is_ok_and(|f| f.is_function()))

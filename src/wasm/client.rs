@@ -507,7 +507,7 @@ fn read_headers(v: &JsValue) -> Result<Vec<(String, String)>, Error> {
     }
     let keys = Reflect::own_keys(v).map_err(|_| Error::invalid("could not read headers"))?;
     if keys.length() as usize > validate::MAX_HEADERS {
-        return Err(Error::invalid(format!("headers has more than {} entries", validate::MAX_HEADERS)));
+        return Err(Error::invalid(["headers has more than ", &crate::number::digits(validate::MAX_HEADERS as u64), " entries"].concat()));
     }
     let mut out = Vec::new();
     for key in keys.iter() {

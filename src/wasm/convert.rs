@@ -50,7 +50,7 @@ pub fn name(key: &str) -> JsValue {
 
 /// Reads `obj[key]`; a throwing getter or proxy trap reads as an invalid argument.
 pub fn get(obj: &JsValue, key: &str) -> Result<JsValue, Error> {
-    with_name(key, |k| Reflect::get(obj, k)).map_err(|_| Error::invalid(format!("could not read {key}")))
+    with_name(key, |k| Reflect::get(obj, k)).map_err(|_| Error::invalid(["could not read ", key].concat()))
 }
 
 /// Reads `obj[key]` from an object that cannot throw on a read: one the engine's `JSON.parse` made, or one
@@ -105,9 +105,9 @@ pub fn options_object(v: &JsValue, what: &str, allowed: &[&str]) -> Result<Optio
         return Ok(None);
     }
     if !is_plain_object(v) {
-        return Err(Error::invalid(format!("{what} must be an object")));
+        return Err(Error::invalid([what, " must be an object"].concat()));
     }
-    let keys = Reflect::own_keys(v).map_err(|_| Error::invalid(format!("could not read {what}")))?;
+    let keys = Reflect::own_keys(v).map_err(|_| Error::invalid(["could not read ", what].concat()))?;
     for key in keys.iter() {
         // Only the start of a key is copied: no allowed name is longer, and a huge key must not be copied whole.
         let start = key.dyn_ref::<JsString>().map(|k| k.slice(0, KEY_PREVIEW_UNITS)).and_then(|k| k.as_string());
@@ -115,7 +115,7 @@ pub fn options_object(v: &JsValue, what: &str, allowed: &[&str]) -> Result<Optio
         let known = whole && start.as_deref().is_some_and(|k| allowed.contains(&k));
         if !known {
             let shown = start.map(|k| crate::error::truncate(&k, 40)).unwrap_or_else(|| "a symbol".into());
-            return Err(Error::invalid(format!("{what} has an unknown key \"{shown}\" (allowed: {})", crate::text::join(allowed, ", "))));
+            return Err(Error::invalid([what, " has an unknown key \"", &shown, "\" (allowed: ", &crate::text::join(allowed, ", "), ")"].concat()));
         }
     }
     Ok(Some(v.clone()))
@@ -152,7 +152,7 @@ pub fn string(v: &JsValue, name: &str) -> Result<String, Error> {
 
 /// The error for a string over its limit.
 pub fn too_long(name: &str, max_chars: usize) -> Error {
-    Error::invalid(format!("{name} is longer than {max_chars} characters"))
+    Error::invalid([name, " is longer than ", &crate::number::digits(max_chars as u64), " characters"].concat())
 }
 
 /// Whether a JS string is surely longer than `max_chars` characters, judged from its length in UTF-16 code
@@ -165,19 +165,19 @@ pub fn surely_longer(js: &JsString, max_chars: usize) -> bool {
 /// checked before the text is copied into the module's memory, which is never given back.
 pub fn string_within(v: &JsValue, name: &str, max_chars: usize) -> Result<String, Error> {
     let Some(js) = v.dyn_ref::<JsString>() else {
-        return Err(Error::invalid(format!("{name} must be a string")));
+        return Err(Error::invalid([name, " must be a string"].concat()));
     };
     if surely_longer(js, max_chars) {
         return Err(too_long(name, max_chars));
     }
     let text = String::from(js);
-    if text.chars().count() > max_chars {
+    if crate::text::char_count(&text) > max_chars {
         return Err(too_long(name, max_chars));
     }
     // Copying turns an unpaired surrogate into U+FFFD, so only a text holding U+FFFD needs the UTF-16 scan,
     // which reads the string one code unit per call into JS.
     if crate::text::contains(&text, "\u{FFFD}") && !js.is_valid_utf16() {
-        return Err(Error::invalid(format!("{name} must not contain unpaired surrogates")));
+        return Err(Error::invalid([name, " must not contain unpaired surrogates"].concat()));
     }
     Ok(text)
 }
@@ -188,7 +188,7 @@ pub fn opt_number(obj: &JsValue, key: &str) -> Result<Option<f64>, Error> {
     if v.is_undefined() {
         return Ok(None);
     }
-    v.as_f64().map(Some).ok_or_else(|| Error::invalid(format!("{key} must be a number")))
+    v.as_f64().map(Some).ok_or_else(|| Error::invalid([key, " must be a number"].concat()))
 }
 
 /// The longest time string read; an ISO 8601 date and time with an offset is far shorter.
@@ -199,7 +199,7 @@ pub fn time_value(v: &JsValue, name: &str) -> Result<Option<i64>, Error> {
     if v.is_undefined() {
         return Ok(None);
     }
-    let bad = || Error::invalid(format!("{name} must be a Date, an ISO 8601 string or epoch milliseconds"));
+    let bad = || Error::invalid([name, " must be a Date, an ISO 8601 string or epoch milliseconds"].concat());
     if let Some(n) = v.as_f64() {
         return validate::epoch_ms(name, n).map(Some);
     }
@@ -212,7 +212,7 @@ pub fn time_value(v: &JsValue, name: &str) -> Result<Option<i64>, Error> {
         let get_time = get(v, "getTime")?.dyn_into::<Function>().map_err(|_| bad())?;
         let n = get_time.call0(v).ok().and_then(|n| n.as_f64()).ok_or_else(bad)?;
         if n.is_nan() {
-            return Err(Error::invalid(format!("{name} is an invalid Date")));
+            return Err(Error::invalid([name, " is an invalid Date"].concat()));
         }
         return validate::epoch_ms(name, n).map(Some);
     }
@@ -282,7 +282,7 @@ const MAX_SENDER_CHARS: usize = 16;
 pub fn content_input(v: &JsValue, allow_from: bool) -> Result<(String, Option<validate::Sender>), Error> {
     let allowed: &[&str] = if allow_from { &["content", "from"] } else { &["content"] };
     let what = if allow_from { "message" } else { "note" };
-    let o = options_object(v, what, allowed)?.ok_or_else(|| Error::invalid(format!("{what} must be an object with content")))?;
+    let o = options_object(v, what, allowed)?.ok_or_else(|| Error::invalid([what, " must be an object with content"].concat()))?;
     let content = opt_string_within(&o, "content", validate::MAX_CONTENT_CHARS)?.ok_or_else(|| Error::invalid("content must be a non-empty string"))?;
     validate::content(&content)?;
     let from = if allow_from { opt_string_within(&o, "from", MAX_SENDER_CHARS)?.map(|f| validate::sender(&f)).transpose()? } else { None };
@@ -314,7 +314,7 @@ pub fn found_within(v: &JsValue, max_chars: usize) -> Found {
         }
         // At most twice `max_chars` code units, so the copy is bounded; only lone surrogates fail it.
         match string_within(v, "value", max_chars.saturating_mul(2)) {
-            Ok(text) if text.chars().count() > max_chars => Found::TooLong(max_chars),
+            Ok(text) if crate::text::char_count(&text) > max_chars => Found::TooLong(max_chars),
             Ok(text) => Found::Text(text),
             Err(_) => Found::Other,
         }

@@ -105,7 +105,7 @@ fn optional_bool(o: &JsValue, key: &str) -> Result<Option<bool>, Error> {
     if v.is_undefined() {
         return Ok(None);
     }
-    v.as_bool().map(Some).ok_or_else(|| Error::invalid(format!("{key} must be a boolean")))
+    v.as_bool().map(Some).ok_or_else(|| Error::invalid([key, " must be a boolean"].concat()))
 }
 
 fn optional_key(o: &JsValue) -> Result<Option<String>, Error> {

@@ -374,7 +374,7 @@ fn read_since(v: &JsValue) -> Result<Start, Error> {
         let at = convert::time_value(v, "since")?;
         return at.map(Start::At).ok_or_else(|| Error::invalid("since must be a cursor, a Date, an ISO 8601 string or epoch milliseconds"));
     }
-    let bad = |why: &str| Error::invalid(format!("since is not a cursor of this client: {why}"));
+    let bad = |why: &str| Error::invalid(["since is not a cursor of this client: ", why].concat());
     let o = options_object(v, "since", CURSOR_KEYS)?.ok_or_else(|| bad("not an object"))?;
     if opt_number(&o, "v")? != Some(CURSOR_VERSION) {
         return Err(bad("its v must be 1"));
@@ -429,8 +429,8 @@ fn cursor_time(v: &JsValue, name: &str) -> Result<Option<i64>, Error> {
     if v.is_undefined() {
         return Ok(None);
     }
-    let n = v.as_f64().ok_or_else(|| Error::invalid(format!("since is not a cursor of this client: {name} must be a number")))?;
-    validate::epoch_ms(name, n).map(Some).map_err(|_| Error::invalid(format!("since is not a cursor of this client: {name} is not a time")))
+    let n = v.as_f64().ok_or_else(|| Error::invalid(["since is not a cursor of this client: ", name, " must be a number"].concat()))?;
+    validate::epoch_ms(name, n).map(Some).map_err(|_| Error::invalid(["since is not a cursor of this client: ", name, " is not a time"].concat()))
 }
 
 /// Reads `relay`: `{ url, intervalMs?, WebSocket? }`, a `ws:`/`wss:` URL whose pushes wake the watch.
@@ -452,7 +452,7 @@ fn read_relay(v: &JsValue) -> Result<JsValue, Error> {
     };
     let mut socket = get(&o, "WebSocket")?;
     if socket.is_undefined() {
-        socket = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("WebSocket")).unwrap_or(JsValue::UNDEFINED);
+        socket = js_sys::Reflect::get(&crate::bindings::global(), &JsValue::from_str("WebSocket")).unwrap_or(JsValue::UNDEFINED);
         if !socket.is_function() {
             return Err(Error::invalid("this runtime has no WebSocket; pass relay.WebSocket"));
         }

@@ -117,15 +117,14 @@ pub struct Cursor {
 impl Cursor {
     /// Checks a cursor read back from JSON: sizes within bounds, times not negative, no chat twice.
     pub fn new(watermark: i64, chats: Vec<(String, Mark)>) -> Result<Cursor, Error> {
-        let bad = |why: &str| Error::invalid(format!("since is not a cursor of this client: {why}"));
+        let bad = |why: &str| Error::invalid(["since is not a cursor of this client: ", why].concat());
         if watermark < 0 {
             return Err(bad("the watermark is negative"));
         }
         if chats.len() > MAX_CURSOR_CHATS {
             return Err(bad("it holds too many chats"));
         }
-        let mut entries = chats;
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let entries = crate::util::sort::stable_sorted(chats, &|a, b| a.0 < b.0);
         for pair in entries.windows(2) {
             if let [(a, _), (b, _)] = pair {
                 if a == b {

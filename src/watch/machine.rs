@@ -404,10 +404,11 @@ impl Watch {
             self.phase = Phase::Reading(chat, true);
             return;
         }
-        let mut order: Vec<usize> = (0..self.poll.items.len()).filter(|i| self.poll.items.get(*i).is_some_and(|it| it.id.is_some() && it.time.is_some())).collect();
+        let items = &self.poll.items;
+        let time = |i: usize| items.get(i).and_then(|it| it.time);
         // A stable sort: items of one time keep the order the feed gave them.
-        order.sort_by_key(|i| self.poll.items.get(*i).and_then(|it| it.time));
-        self.poll.item_order = order;
+        let order = crate::util::sort::stable_order(items.len(), &|a, b| time(a) < time(b));
+        self.poll.item_order = order.into_iter().filter(|i| items.get(*i).is_some_and(|it| it.id.is_some() && it.time.is_some())).collect();
         let announce = self.announce_due(chat);
         self.phase = Phase::Emitting { chat, next: 0, announce };
     }
@@ -481,9 +482,9 @@ impl Watch {
 
     /// Orders this poll's chats oldest activity first (those that do not say, first of all).
     fn plan_reads(&mut self) {
-        let mut order: Vec<usize> = (0..self.poll.chats.len()).collect();
-        order.sort_by_key(|at| self.poll.chats.get(*at).and_then(|c| c.activity));
-        self.poll.order = order;
+        let chats = &self.poll.chats;
+        let activity = |at: usize| chats.get(at).and_then(|c| c.activity);
+        self.poll.order = crate::util::sort::stable_order(chats.len(), &|a, b| activity(a) < activity(b));
         self.poll.next = 0;
     }
 
