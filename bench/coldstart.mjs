@@ -1,7 +1,8 @@
 // Cold start: import + first use in fresh Node processes, for each entry of the package, beside importing
 // openai and stripe and making their first client the same way, and beside importing an empty module (the
 // baseline: the loader's fixed cost that any first dynamic import pays, which is subtracted to give each
-// package's share). Each module's wasm steps (read, compile, instantiate) are also timed on their own.
+// package's share). Each entry's import alone (no first use) is timed too, and each module's wasm steps (read,
+// compile, instantiate) on their own.
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { MODULES, inPackage } from "../scripts/modules.mjs";
@@ -19,6 +20,13 @@ export const PACKAGE_SCRIPTS = {
   "gosquared-chat": firstClient("gosquared-chat"),
   openai: timed(`const m = await import("openai"); new m.default({ apiKey: "k" });`),
   stripe: timed(`const m = await import("stripe"); new m.default("sk_test");`),
+};
+
+/** Scripts that print how many milliseconds importing this package's entries took, with no first use. */
+export const IMPORT_SCRIPTS = {
+  "gosquared-chat/client": timed(`await import("gosquared-chat/client");`),
+  "gosquared-chat/edge": timed(`await import("gosquared-chat/edge");`),
+  "gosquared-chat": timed(`await import("gosquared-chat");`),
 };
 
 const BASELINE_SCRIPT = timed(`await import(${JSON.stringify(EMPTY_MODULE)});`);
@@ -43,14 +51,15 @@ const runFresh = (root, script) =>
 /**
  * Runs the baseline, each script and each module's wasm-steps script `runs` times each, round-robin (one of each
  * per run, the order rotating), every one in a fresh process; returns medians: each package's raw time and its
- * share (raw minus the baseline), and for each of this package's entries its module's wasm steps and the rest
- * of its share (JS modules, resolution, the first use).
+ * share (raw minus the baseline), and for each of this package's entries the share of its import alone, its
+ * module's wasm steps and the rest of its share (JS modules, resolution, the first use).
  */
 export async function measureColdStart(root, runs = 15) {
   const steps = Object.fromEntries(
     MODULES.map((m) => [`wasm:${m.subpath}`, wasmStepsScript(join(root, "pkg", inPackage(m, `${m.glue}_bg.wasm`)))]),
   );
-  const scripts = { baseline: BASELINE_SCRIPT, ...PACKAGE_SCRIPTS, ...steps };
+  const imports = Object.fromEntries(Object.entries(IMPORT_SCRIPTS).map(([name, script]) => [`import:${name}`, script]));
+  const scripts = { baseline: BASELINE_SCRIPT, ...PACKAGE_SCRIPTS, ...imports, ...steps };
   const tasks = Object.fromEntries(Object.entries(scripts).map(([name, script]) => [name, async () => runFresh(root, script)]));
   const results = await interleave(runs, tasks, { order: "rotate" });
   const baselineMs = median(results.baseline);
@@ -62,7 +71,8 @@ export async function measureColdStart(root, runs = 15) {
     const spec = m.subpath === "." ? "gosquared-chat" : `gosquared-chat/${m.dir}`;
     const step = (key) => median(results[`wasm:${m.subpath}`].map((s) => s[key]));
     const wasm = { readMs: step("readMs"), compileMs: step("compileMs"), instanceMs: step("instanceMs") };
-    return [spec, { ...wasm, restMs: packages[spec].shareMs - wasm.readMs - wasm.compileMs - wasm.instanceMs }];
+    const importShareMs = median(results[`import:${spec}`]) - baselineMs;
+    return [spec, { importShareMs, ...wasm, restMs: packages[spec].shareMs - wasm.readMs - wasm.compileMs - wasm.instanceMs }];
   }));
   return { runs, baselineMs, packages, breakdown };
 }
