@@ -1,5 +1,5 @@
-// Entry for Deno and Bun, and the source of Node's CommonJS build (node.cjs): reads the module from disk
-// and instantiates it synchronously on import.
+// Entry for Deno and Bun, and the source of Node's CommonJS build (node.cjs): the module is read from disk
+// and instantiated synchronously when it is first used (the first client), not on import.
 //
 // `fs` is taken with process.getBuiltinModule (Node 20.16+ and 22.3+, Deno, Bun), not `import … from "node:fs"`:
 // importing node:fs as an ES module makes Node build its ES module facade, which reads every export of fs,
@@ -7,10 +7,11 @@
 // 2 ms of a cold start that reads one file). Older Node releases get it through createRequire.
 import "./runtime-check.js"; // first, so that inside Workers the import fails with a clear error
 import { createRequire } from "node:module";
-import { loadSync } from "../wasm.js";
+import { loadOnFirstUse } from "../wasm.js";
 
-const { readFileSync } = process.getBuiltinModule?.("node:fs") ?? createRequire(import.meta.url)("node:fs");
-
-loadSync(readFileSync(new URL("../gosquared_chat_bg.wasm", import.meta.url)));
+loadOnFirstUse(() => {
+  const { readFileSync } = process.getBuiltinModule?.("node:fs") ?? createRequire(import.meta.url)("node:fs");
+  return readFileSync(new URL("../gosquared_chat_bg.wasm", import.meta.url));
+});
 
 export * from "../index.js";
