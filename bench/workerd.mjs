@@ -46,9 +46,9 @@ async function firstResponseMs({ folder, script }) {
 
 /**
  * Median and first-quartile first-response times of fresh isolates for each Worker, and each entry's share
- * (its median minus the baseline's).
+ * (its median minus the baseline's, and the median of its per-round differences from the baseline).
  */
-export async function measureWorkerdColdStart(root, runs = 9) {
+export async function measureWorkerdColdStart(root, runs = 15) {
   const bundles = {};
   for (const [name, source] of Object.entries(WORKERS)) bundles[name] = await bundle(root, source);
   try {
@@ -56,7 +56,9 @@ export async function measureWorkerdColdStart(root, runs = 9) {
     const results = await interleave(runs, tasks, { order: "rotate" });
     const workers = Object.fromEntries(Object.entries(results).map(([name, times]) => [name, { medianMs: median(times), p25Ms: percentile(times, 25) }]));
     for (const [name, w] of Object.entries(workers)) {
-      if (name !== "without") Object.assign(w, { shareMs: w.medianMs - workers.without.medianMs, shareP25Ms: w.p25Ms - workers.without.p25Ms });
+      if (name === "without") continue;
+      const paired = results[name].map((ms, round) => ms - results.without[round]);
+      Object.assign(w, { shareMs: w.medianMs - workers.without.medianMs, shareP25Ms: w.p25Ms - workers.without.p25Ms, pairedShareMs: median(paired) });
     }
     return { runs, workers };
   } finally {

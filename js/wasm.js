@@ -1,5 +1,7 @@
-// The only module that calls the WebAssembly glue. Entries that load the module synchronously (Node, Deno,
-// Bun, Workers, edge) never announce a load, and every call goes straight through. The browser entry loads
+// The only module that calls the WebAssembly glue. Entries that have the module synchronously (Node, Deno,
+// Bun, Workers, edge) hand over where it comes from, and it is read (Node), compiled and instantiated on first
+// use, synchronously: importing the package costs no WebAssembly work, and an app that imports it but makes
+// no client (or only uses the error classes) never pays for the module. The browser entry loads
 // it asynchronously: until that load has finished, a new client is a promise of one, and each call waits
 // for it — so no user ever calls init(). Errors the core throws become their classes here.
 //
@@ -35,6 +37,26 @@ export function loadSync(module) {
   ready = true;
 }
 
+/** Until the first use: a function that returns the module's bytes or compiled module, from a loader. */
+let source;
+
+/** Has the module instantiated from `get()` (bytes or a compiled module) when it is first needed. */
+export function loadOnFirstUse(get) {
+  source = get;
+}
+
+/**
+ * Whether the module is loaded, loading it now from a loader's source if it has one. An error reading or
+ * instantiating it is thrown as it is, and the next use tries again.
+ */
+function loaded() {
+  if (!ready && source !== undefined) {
+    loadSync(source());
+    source = undefined;
+  }
+  return ready;
+}
+
 /**
  * Starts loading the module asynchronously (from a URL, Response, bytes or compiled module; the default is the
  * .wasm next to the glue); clients made meanwhile wait for it. Resolves once it is loaded.
@@ -50,7 +72,7 @@ export function loadAsync(source) {
 
 /** Runs `fn`, turning an error descriptor from the core into its class; refuses clearly before the module is loaded. */
 export function guarded(fn, ...args) {
-  if (!ready) throw new GoSquaredError(NOT_LOADED);
+  if (!loaded()) throw new GoSquaredError(NOT_LOADED);
   try {
     return fn(...args);
   } catch (error) {
@@ -100,7 +122,7 @@ export const edge = {
 };
 
 /** Internal, for leak tests only: `{ wasmMemoryBytes, liveJsValues }` of the WebAssembly instance. */
-export const memoryDiagnostics = () => core("memoryDiagnostics")();
+export const memoryDiagnostics = () => guarded(core("memoryDiagnostics"));
 
 /** Internal, for the declaration checks: the operation names of the endpoint table, in its order. */
-export const operationNames = () => core("operationNames")();
+export const operationNames = () => guarded(core("operationNames"));

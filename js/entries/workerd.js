@@ -1,8 +1,8 @@
-// Entry for Cloudflare Workers (workerd): the bundler uploads the .wasm as a compiled module, instantiated
-// synchronously on import, because Workers may not compile WebAssembly from bytes.
+// Entry for Cloudflare Workers (workerd): the bundler uploads the .wasm as a compiled module (Workers may not
+// compile WebAssembly from bytes), instantiated synchronously when it is first used, not on import.
 import wasm from "../gosquared_chat_bg.wasm";
-import { loadSync } from "../wasm.js";
+import { loadOnFirstUse } from "../wasm.js";
 
-loadSync(wasm);
+loadOnFirstUse(() => wasm);
 
 export * from "../index.js";
