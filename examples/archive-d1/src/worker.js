@@ -13,6 +13,7 @@ const PREFIX = "/archive/chats/";
 export default {
   async scheduled(controller, env) {
     const run = await runArchive(env);
+    if (run.id === null) return console.log(`archive: ${run.outcome}`);
     console.log(`archive run ${run.id}: ${run.outcome}; ${run.chats} chats, ${run.items} items, ${run.requests} API requests`);
   },
 

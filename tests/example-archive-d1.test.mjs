@@ -1,0 +1,222 @@
+// examples/archive-d1 end to end in Miniflare (workerd, with a real SQLite D1 database and a local R2 bucket)
+// against the emulator: scheduled runs with customers and agents writing in between, runs stopped by their
+// subrequest budget or ended by a failure at a random point, and the read route. After every complete run the
+// D1 tables equal the emulator's data exactly.
+import { describe, it, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { emulator, apiRequests, API_KEY, SITE_TOKEN } from "./helpers.mjs";
+import { buildWorker, startWorker, readArchive, readState } from "../examples/archive-d1/harness.mjs";
+
+const TOKEN = "test-archive-token";
+
+/** Every chat of the emulator, open and archived. */
+function emulatorChats(emu) {
+  return [...emu.store.listChats(), ...emu.store.listChats({ archived: true })];
+}
+
+/** The D1 archive equals the emulator's data: every chat, every item in order, nothing more, no duplicates. */
+async function assertArchiveEquals(emu, worker, label) {
+  const archive = await readArchive(worker.db);
+  const chats = emulatorChats(emu);
+  assert.deepEqual([...archive.chats.keys()].sort(), chats.map((c) => c.id).sort(), `${label}: the same chats`);
+  let items = 0;
+  for (const chat of chats) {
+    assert.deepEqual(archive.chats.get(chat.id), chat, `${label}: chat ${chat.id} as the API has it now`);
+    const feed = emu.store.feed(chat.id);
+    assert.deepEqual(archive.items.get(chat.id) ?? [], feed, `${label}: every item of ${chat.id}, in order`);
+    items += feed.length;
+  }
+  assert.equal(archive.rows, items, `${label}: one row per item`);
+}
+
+/** Reads a run's R2 object back as lines; it must be whole NDJSON. */
+async function runLines(worker, run) {
+  const object = await worker.bucket.get(run.object);
+  assert.ok(object, `run ${run.id} has its object`);
+  const text = await object.text();
+  assert.equal(object.size, run.bytes);
+  assert.equal(object.httpMetadata.contentType, "application/x-ndjson");
+  assert.ok(!text.includes(API_KEY), "the key is not in the archive");
+  return text === "" ? [] : text.trimEnd().split("\n").map((line) => JSON.parse(line));
+}
+
+/** A small deterministic generator (mulberry32). */
+function random(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Customers and agents write, chats are archived and unarchived, a new chat starts. */
+function writeSome(emu, round, rand = random(round)) {
+  const ids = emulatorChats(emu).map((c) => c.id);
+  const pick = () => ids[Math.floor(rand() * ids.length)];
+  for (let i = 0; i < 4; i++) emu.clientMessage(pick(), `customer writes, round ${round}.${i}`);
+  for (let i = 0; i < 3; i++) emu.store.addMessage(pick(), { content: `agent answers, round ${round}.${i}`, from: "agent" });
+  emu.store.addNote(pick(), { content: `a note, round ${round}` });
+  const open = emu.store.listChats().map((c) => c.id);
+  emu.store.archive(open[open.length - 1]);
+  emu.store.archive(open[Math.floor(rand() * (open.length - 1))]);
+  const archived = emu.store.listChats({ archived: true }).map((c) => c.id);
+  if (archived.length > 1) emu.store.unarchive(archived[0]);
+  emu.clientMessage(`new-${round}`, `a new customer, round ${round}`);
+}
+
+/** Empties the archive (tables and state) so a case starts from nothing, as a new deployment would. */
+async function wipe(worker) {
+  for (const table of ["chats", "items", "state", "runs"]) await worker.db.prepare(`DELETE FROM ${table}`).run().catch(() => {});
+}
+
+describe("archive-d1 example", () => {
+  let emu, worker;
+  before(async () => {
+    emu = await emulator({ seed: "30:4" });
+    await buildWorker();
+    worker = await startWorker({
+      apiKey: API_KEY,
+      siteToken: SITE_TOKEN,
+      baseUrl: emu.url,
+      archiveToken: TOKEN,
+      variants: {
+        tight: { MAX_SUBREQUESTS: "20" },
+        bad: { MAX_SUBREQUESTS: "3" },
+        ...Object.fromEntries([1, 2, 3, 4, 5].map((seed) => [`seed${seed}`, { MAX_SUBREQUESTS: String(15 + Math.floor(random(seed)() * 30)) }])),
+      },
+    });
+  });
+  after(async () => {
+    await worker?.dispose();
+    await emu?.close();
+  });
+
+  it("keeps D1 equal to the API over three scheduled runs with writes in between, one R2 object each", async () => {
+    emu.reset();
+    await wipe(worker);
+    const runs = [];
+    for (let round = 1; round <= 3; round++) {
+      if (round > 1) writeSome(emu, round);
+      emu.clearRequests();
+      const run = await worker.run();
+      runs.push(run);
+      assert.equal(run.outcome, "complete", `run ${round}`);
+      assert.equal(run.requests, apiRequests(emu).length, "every API request is counted");
+      await assertArchiveEquals(emu, worker, `after run ${round}`);
+      const lines = await runLines(worker, run);
+      assert.equal(lines.at(-1).type, "summary", "the object holds the whole run, summary last");
+      assert.equal(lines.filter((l) => l.type === "chat").length, run.chats);
+      assert.equal(lines.filter((l) => l.type === "item").length, run.items);
+      assert.equal((await readState(worker.db)).lease, undefined, "the lease is given back");
+    }
+    const objects = (await worker.bucket.list({ prefix: "runs/" })).objects.map((o) => o.key);
+    for (const run of runs) assert.ok(objects.includes(run.object), `run ${run.id}'s object is in R2`);
+    assert.deepEqual(runs.map((r) => r.id), [runs[0].id, runs[0].id + 1, runs[0].id + 2]);
+  });
+
+  for (const seed of [1, 2, 3, 4, 5]) {
+    it(`carries on after a run stopped by its subrequest budget at a random point (seed ${seed})`, async () => {
+      emu.reset();
+      await wipe(worker);
+      const rand = random(seed * 7919);
+      if (seed % 2 === 0) {
+        assert.equal((await worker.run()).outcome, "complete");
+        writeSome(emu, seed, rand);
+      }
+      const stopped = await worker.run(`seed${seed}`);
+      assert.equal(stopped.outcome, "stopped: subrequests", `seed ${seed}`);
+      writeSome(emu, seed + 100, rand);
+      const next = await worker.run();
+      assert.equal(next.outcome, "complete");
+      await assertArchiveEquals(emu, worker, `seed ${seed}`);
+      await runLines(worker, stopped);
+    });
+
+    it(`carries on after a run ended by a failure at a random chat (seed ${seed})`, async () => {
+      emu.reset();
+      await wipe(worker);
+      const rand = random(seed * 104729);
+      const ids = emulatorChats(emu).map((c) => c.id);
+      const victim = ids[Math.floor(rand() * ids.length)];
+      emu.inject({ match: { method: "GET", path: `/chat/v1/chats/${encodeURIComponent(victim)}/feed` }, status: 401, times: 1 });
+      const failed = await worker.run();
+      assert.equal(failed.outcome, `failed: AuthenticationError: Injected fault 401 (HTTP 401, code 4001) [GET /chat/v1/chats/${encodeURIComponent(victim)}/feed]`);
+      writeSome(emu, seed + 200, rand);
+      const next = await worker.run();
+      assert.equal(next.outcome, "complete");
+      await assertArchiveEquals(emu, worker, `seed ${seed}, failure at ${victim}`);
+    });
+  }
+
+  it("keeps the run within its subrequest budget, and a run after several stopped ones completes the archive", async () => {
+    emu.reset();
+    await wipe(worker);
+    const stops = [];
+    for (let i = 0; i < 3; i++) {
+      const run = await worker.run("tight");
+      assert.equal(run.outcome, "stopped: subrequests");
+      stops.push(run);
+    }
+    // Counted by the Worker: the API requests (checked against the emulator's log above) and the D1 and R2 calls.
+    assert.ok(stops.every((r) => r.requests > 0 && r.requests <= 20));
+    assert.equal((await worker.run()).outcome, "complete");
+    await assertArchiveEquals(emu, worker, "after three stopped runs");
+  });
+
+  it("stores a run larger than an R2 part as a multipart object, byte for byte", async () => {
+    emu.reset("150:160");
+    await wipe(worker);
+    const run = await worker.run();
+    assert.equal(run.outcome, "complete");
+    assert.ok(run.bytes > 5 * 1024 * 1024, `the run wrote ${run.bytes} bytes, more than one part`);
+    const lines = await runLines(worker, run);
+    assert.equal(lines.length, run.chats + run.items + 1);
+    await assertArchiveEquals(emu, worker, "a large run");
+  });
+
+  it("skips a run while another one holds the lease", async () => {
+    emu.reset();
+    await wipe(worker);
+    assert.equal((await worker.run()).outcome, "complete");
+    await worker.db.prepare("INSERT INTO state (key, value) VALUES ('lease', ?1)").bind(JSON.stringify({ run: 99, until: Date.now() + 3_600_000 })).run();
+    writeSome(emu, 9);
+    emu.clearRequests();
+    const before = (await worker.db.prepare("SELECT COUNT(*) AS n FROM runs").first()).n;
+    await worker.run();
+    assert.equal((await worker.db.prepare("SELECT COUNT(*) AS n FROM runs").first()).n, before, "no run was recorded");
+    assert.equal(apiRequests(emu).length, 0, "and none made a request");
+    await worker.db.prepare("DELETE FROM state WHERE key = 'lease'").run();
+    assert.equal((await worker.run()).outcome, "complete");
+    await assertArchiveEquals(emu, worker, "after the lease was free");
+  });
+
+  it("refuses a subrequest budget too small to end a run", async () => {
+    await assert.rejects(worker.run("bad"), /the scheduled run ended with exception/);
+  });
+
+  it("serves a chat's archived history, with the token only", async () => {
+    emu.reset();
+    await wipe(worker);
+    await worker.run();
+    const id = "email:ada@example.com";
+    const url = `${worker.url}/archive/chats/${encodeURIComponent(id)}`;
+    const denied = await fetch(url);
+    assert.equal(denied.status, 401);
+    await denied.body?.cancel();
+    const wrong = await fetch(url, { headers: { authorization: "Bearer nope" } });
+    assert.equal(wrong.status, 401);
+    await wrong.body?.cancel();
+    const answer = await fetch(url, { headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.equal(answer.status, 200);
+    assert.deepEqual(await answer.json(), { chat: emu.store.getChat(id), items: emu.store.feed(id) });
+    const missing = await fetch(`${worker.url}/archive/chats/nobody`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.equal(missing.status, 404);
+    await missing.body?.cancel();
+    const malformed = await fetch(`${worker.url}/archive/chats/%E0%A4%A`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.equal(malformed.status, 400);
+    await malformed.body?.cancel();
+  });
+});
