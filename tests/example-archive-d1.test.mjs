@@ -8,6 +8,8 @@ import { emulator, apiRequests, API_KEY, SITE_TOKEN } from "./helpers.mjs";
 import { buildWorker, startWorker, readArchive, readState } from "../examples/archive-d1/harness.mjs";
 
 const TOKEN = "test-archive-token";
+/** The subrequest budget of each seed's stopped run: somewhere in the middle of a 30-chat run. */
+const limits = Object.fromEntries([1, 2, 3, 4, 5].map((seed) => [seed, 15 + Math.floor(random(seed)() * 30)]));
 
 /** Every chat of the emulator, open and archived. */
 function emulatorChats(emu) {
@@ -85,7 +87,7 @@ describe("archive-d1 example", () => {
       variants: {
         tight: { MAX_SUBREQUESTS: "20" },
         bad: { MAX_SUBREQUESTS: "3" },
-        ...Object.fromEntries([1, 2, 3, 4, 5].map((seed) => [`seed${seed}`, { MAX_SUBREQUESTS: String(15 + Math.floor(random(seed)() * 30)) }])),
+        ...Object.fromEntries(Object.entries(limits).map(([seed, limit]) => [`seed${seed}`, { MAX_SUBREQUESTS: String(limit) }])),
       },
     });
   });
@@ -128,6 +130,7 @@ describe("archive-d1 example", () => {
       }
       const stopped = await worker.run(`seed${seed}`);
       assert.equal(stopped.outcome, "stopped: subrequests", `seed ${seed}`);
+      assert.ok(stopped.subrequests <= limits[seed], `${stopped.subrequests} subrequests, within ${limits[seed]}`);
       writeSome(emu, seed + 100, rand);
       const next = await worker.run();
       assert.equal(next.outcome, "complete");
@@ -161,7 +164,10 @@ describe("archive-d1 example", () => {
       stops.push(run);
     }
     // Counted by the Worker: the API requests (checked against the emulator's log above) and the D1 and R2 calls.
-    assert.ok(stops.every((r) => r.requests > 0 && r.requests <= 20));
+    for (const run of stops) {
+      assert.ok(run.requests > 0, "each run makes progress");
+      assert.ok(run.subrequests <= 20, `run ${run.id} made ${run.subrequests} subrequests, within its 20`);
+    }
     assert.equal((await worker.run()).outcome, "complete");
     await assertArchiveEquals(emu, worker, "after three stopped runs");
   });

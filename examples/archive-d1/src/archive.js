@@ -185,16 +185,16 @@ export async function runArchive(env, limits = limitsFrom(env)) {
     end.push(setState(db, "checkpoint", undefined));
   }
   run.ended = new Date().toISOString();
+  run.subrequests = used + 1; // with the last batch, below
   end.push(
     db
       .prepare(
-        `INSERT INTO runs (id, object, started, ended, outcome, since, resumed, chats, items, errors, requests, bytes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)`,
+        `INSERT INTO runs (id, object, started, ended, outcome, since, resumed, chats, items, errors, requests, subrequests, bytes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)`,
       )
-      .bind(run.id, run.object, run.started, run.ended, run.outcome, run.since, run.resumed, run.chats, run.items, run.errors, run.requests, run.bytes),
+      .bind(run.id, run.object, run.started, run.ended, run.outcome, run.since, run.resumed, run.chats, run.items, run.errors, run.requests, run.subrequests, run.bytes),
     setState(db, "lease", undefined),
   );
   await flush(end);
-  run.subrequests = used;
   return run;
 }
