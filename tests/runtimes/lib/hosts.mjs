@@ -107,21 +107,36 @@ export function chromiumPath() {
   return candidates.find((p) => existsSync(p));
 }
 
-/** One headless Chromium shared by the browser rows, started on first use. */
+/**
+ * How long a browser step may take before the row fails: a guard against a hang, not a speed limit. A first
+ * `npm test` on a fresh machine once failed four rows of this stage and the next run passed; four is the number
+ * of browser conformance rows, which start at once against a Chromium whose profile, fonts and caches are all
+ * cold, on two cores. Playwright's defaults (30 s to launch, 30 s to navigate) and the old 60 s wait left little
+ * room for that first start; the browser is now also warmed with one blank page before the rows race.
+ */
+const BROWSER_STEP_MS = 240000;
+
+/** One headless Chromium shared by the browser rows, started and warmed (one blank page) on first use. */
 export class Browser {
   #launched;
 
   async #browser() {
-    this.#launched ??= import(path.join(TOOLS, "playwright-core/index.mjs")).then(({ chromium }) =>
-      chromium.launch({
+    this.#launched ??= import(path.join(TOOLS, "playwright-core/index.mjs")).then(async ({ chromium }) => {
+      const browser = await chromium.launch({
         executablePath: chromiumPath(),
         headless: true,
+        timeout: BROWSER_STEP_MS,
         args: [
           "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
           "--disable-background-networking", "--disable-component-update", "--disable-sync",
         ],
-      }),
-    );
+      });
+      // The first page of a fresh browser pays for its renderer's start; pay it once, before the rows race.
+      const blank = await browser.newPage();
+      await blank.goto("about:blank", { timeout: BROWSER_STEP_MS });
+      await blank.close();
+      return browser;
+    });
     return this.#launched;
   }
 
@@ -129,12 +144,12 @@ export class Browser {
    * Opens `url`, waits until `done` (a page-side expression) is truthy, and resolves to the value of
    * `result`; page errors are collected and reported when the wait fails.
    */
-  async evaluate(url, { done, result, timeoutMs = 60000 }) {
+  async evaluate(url, { done, result, timeoutMs = BROWSER_STEP_MS }) {
     const page = await (await this.#browser()).newPage();
     const errors = [];
     page.on("pageerror", (error) => errors.push(error.message));
     try {
-      await page.goto(url);
+      await page.goto(url, { timeout: timeoutMs });
       await page.waitForFunction(done, null, { timeout: timeoutMs }).catch((error) => {
         throw new Error(`${error.message.split("\n")[0]}; page errors: ${errors.join(" | ") || "none"}`);
       });
