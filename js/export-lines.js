@@ -2,7 +2,7 @@
 
 import { InvalidRequestError } from "./errors.js";
 
-const KINDS = new Set(["chat", "item", "error", "summary"]);
+const KINDS = new Set(["chat", "item", "error", "summary", "checkpoint"]);
 
 /** Yields the text of `source` piece by piece: a string, a ReadableStream or an async iterable of text or bytes. */
 async function* pieces(source) {
@@ -41,7 +41,7 @@ function parseLine(text, number) {
     throw new InvalidRequestError(`line ${number} of the export is not JSON`);
   }
   if (line === null || typeof line !== "object" || !KINDS.has(line.type)) {
-    throw new InvalidRequestError(`line ${number} of the export is not a chat, item, error or summary line`);
+    throw new InvalidRequestError(`line ${number} of the export is not a chat, item, error, checkpoint or summary line`);
   }
   return line;
 }

@@ -281,6 +281,10 @@ export interface ExportProgress {
   items: number;
   bytes: number;
   errors: number;
+  /** With `since` or `resume`: the value to pass as `since` next time (epoch ms). */
+  watermark?: number;
+  /** With `since` or `resume`: the last checkpoint written so far, or `null` (not on the summary line). */
+  checkpoint?: string | null;
 }
 
 /** Options of `exportChats`. */
@@ -301,13 +305,30 @@ export interface ExportOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
   maxRetries?: number;
+  /**
+   * Incremental: only chats updated, and items stamped, at or after this time (`0` for everything); pass the
+   * previous run's `summary.watermark`. Not with `from`, `to`, `chatIds` or `resume`.
+   */
+  since?: Date | string | number;
+  /** Carries on a killed run from its last checkpoint line's value. Not with `since`, `from`, `to` or `chatIds`. */
+  resume?: ExportCheckpoint;
 }
+
+/** An opaque checkpoint of an export run with `since` or `resume` (a short string; keep it as it is). */
+export type ExportCheckpoint = string;
 
 /** The first line of a chat in an export: the chat as the API gives it. */
 export interface ChatLine {
   type: "chat";
   chatId: string;
   chat: Chat;
+  /** A resumed run's chat that the run it carries on may have written already (its lines replace those). */
+  repeat?: true;
+}
+/** Where a run with `since` or `resume` stands: pass it as `resume` to carry on after it. */
+export interface CheckpointLine {
+  type: "checkpoint";
+  checkpoint: ExportCheckpoint;
 }
 /** One feed item (a message, note or event) of a chat, after its chat line, in the API's order. */
 export interface ItemLine {
@@ -324,11 +345,11 @@ export interface ErrorLine {
   itemsWritten: number;
 }
 /** The last line: the counts of the whole export. */
-export interface SummaryLine extends ExportProgress {
+export interface SummaryLine extends Omit<ExportProgress, "checkpoint"> {
   type: "summary";
 }
 /** One line of an `exportChats` NDJSON stream. */
-export type ExportLine = ChatLine | ItemLine | ErrorLine | SummaryLine;
+export type ExportLine = ChatLine | ItemLine | ErrorLine | CheckpointLine | SummaryLine;
 
 /**
  * Reads an export back as typed records: from the stream `exportChats` returns, a file's text, or any async

@@ -13,6 +13,7 @@
 
 use crate::endpoints::Op;
 use crate::export::plan::{self, RecentIds, Tally};
+use crate::export::window::{Checkpoint, Key, Place, Stage};
 use crate::rate_limit::RateLimit;
 use std::collections::VecDeque;
 
@@ -29,6 +30,30 @@ pub enum Chats<C> {
     },
     /// The chats the caller named (checked: no id twice), each read with `getChat` for its line.
     Given(Vec<C>),
+    /// Window mode (`since`, `resume`): a fixed window read by keyset, a catch-up pass, checkpoints.
+    Window(WindowOptions),
+}
+
+/// The settings of a window-mode export.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WindowOptions {
+    /// Chats updated, and items stamped, at or after this time (epoch ms).
+    pub since: i64,
+    /// Whether the archived chats are read too.
+    pub include_archived: bool,
+    /// The checkpoint of the run this one carries on (its `since` and archived setting win).
+    pub resume: Option<Checkpoint>,
+}
+
+/// The time bounds and offset of a window-mode request; the host sends them as `from`, `to` and `offset`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Range {
+    /// `from` (epoch ms, inclusive).
+    pub from: i64,
+    /// `to` (epoch ms, inclusive), or none.
+    pub to: Option<i64>,
+    /// Items to skip.
+    pub offset: u64,
 }
 
 /// An export's checked options. The time window and the per-request settings travel with the requests
@@ -54,6 +79,8 @@ pub struct Request<'a, C, K> {
     pub chat: Option<&'a C>,
     /// Where the page starts: the previous page's cursor, or none for a list's first page.
     pub cursor: Option<&'a K>,
+    /// In window mode, the request's own bounds (the cursor then only pages a chat's feed).
+    pub range: Option<Range>,
 }
 
 /// What the driver does next.
@@ -63,6 +90,8 @@ pub enum Action<'a, C, K> {
     Request(Request<'a, C, K>),
     /// Write the summary line with these counts, and report it written through `token`.
     Summary(Token, Tally),
+    /// Write this checkpoint line (window mode), and report it written through `token`.
+    Checkpoint(Token, Checkpoint),
     /// Nothing may start for this many milliseconds (the pacing); poll again then, or on a result.
     Wait(f64),
     /// Nothing to start: poll again once a request or a write in flight has finished.
@@ -103,6 +132,8 @@ pub struct ChatsPage<C, K> {
     pub cardinality: Option<f64>,
     /// The cursor of the next page, if the list has one.
     pub next: Option<K>,
+    /// Each chat's `updated` time (epoch ms), in the same order; read in window mode only.
+    pub updated: Vec<Option<i64>>,
 }
 
 /// A page of a chat's feed, as the host read it.
@@ -158,6 +189,12 @@ struct ChatJob<C, K> {
     /// Its feed items handed out so far.
     items_out: u64,
     phase: Phase,
+    /// Its number in the order window mode started chats, to know which are done.
+    seq: Option<u64>,
+    /// Whether a run that was resumed may have written its lines already.
+    repeat: bool,
+    /// Whether it is left out when its feed has nothing in the window (a chat of the catch-up).
+    skip_empty: bool,
 }
 
 /// What a worker is doing.
@@ -223,6 +260,289 @@ struct Listing<C, K> {
 enum Source<C, K> {
     Listed(Listing<C, K>),
     Given(VecDeque<C>),
+    Window(Box<WindowListing<C>>),
+}
+
+/// A chat listed in window mode and not taken yet.
+#[derive(Debug)]
+struct Queued<C> {
+    chat: C,
+    place: Place,
+    repeat: bool,
+}
+
+/// The most catch-up rounds a run reads (each reads the chats updated after `to`; a round that finds no new
+/// chat ends it sooner).
+const MAX_CATCH_UP_ROUNDS: u32 = 8;
+
+/// Window mode's listing: the fixed window, the keyset cursor, the catch-up, and what is done.
+#[derive(Debug)]
+struct WindowListing<C> {
+    since: i64,
+    /// The fixed upper bound, once the first pages have been read (none: the window was empty).
+    to: Option<i64>,
+    include_archived: bool,
+    /// Whether `to` is fixed.
+    fixed: bool,
+    /// The archived list's first page is still to be read, to fix `to`.
+    peek: bool,
+    peek_max: Option<i64>,
+    /// The pass being read.
+    stage: Stage,
+    /// The last chat read in the pass's list, and how many chats at its millisecond were read.
+    cursor: Option<Key>,
+    tie_seen: u64,
+    /// The catch-up: which list, where, the round, and whether the round found a new chat.
+    catch_list: List,
+    catch_offset: u64,
+    catch_round: u32,
+    catch_added: bool,
+    /// No page is left to read.
+    lists_done: bool,
+    page_size: u32,
+    queue: VecDeque<Queued<C>>,
+    reading: bool,
+    /// The chats started, in order, with whether each is done.
+    started: VecDeque<(u64, Place, bool)>,
+    next_seq: u64,
+    /// Every chat up to this place is done.
+    done: Place,
+    /// The furthest place the last checkpoint allows to start.
+    bound: Option<Place>,
+    /// The ids listed by this run (sorted), so that the catch-up leaves them out.
+    listed: Vec<String>,
+    /// Chats up to this place may have lines from the run that was resumed.
+    repeat_upto: Option<Place>,
+    resumed: bool,
+    checkpoint_due: bool,
+    checkpoint_writing: bool,
+}
+
+impl<C> WindowListing<C> {
+    fn new(w: WindowOptions, page_size: u32) -> WindowListing<C> {
+        let resume = w.resume;
+        let since = resume.as_ref().map_or(w.since, |cp| cp.since);
+        let include_archived = resume.as_ref().map_or(w.include_archived, |cp| cp.archived);
+        let done = resume.as_ref().map_or(Place { stage: Stage::Open, key: None }, |cp| cp.done.clone());
+        let mut listing = WindowListing {
+            since,
+            to: resume.as_ref().map(|cp| cp.to),
+            include_archived,
+            fixed: resume.is_some(),
+            peek: resume.is_none() && include_archived,
+            peek_max: None,
+            stage: done.stage,
+            cursor: done.key.clone(),
+            tie_seen: 0,
+            catch_list: List::Open,
+            catch_offset: 0,
+            catch_round: 0,
+            catch_added: false,
+            lists_done: false,
+            page_size,
+            queue: VecDeque::new(),
+            reading: false,
+            started: VecDeque::new(),
+            next_seq: 0,
+            done,
+            bound: None,
+            listed: Vec::new(),
+            repeat_upto: resume.as_ref().and_then(|cp| cp.started.clone()),
+            resumed: resume.is_some(),
+            checkpoint_due: false,
+            checkpoint_writing: false,
+        };
+        if listing.stage == Stage::CatchUp {
+            listing.catch_round = 1;
+        }
+        listing
+    }
+
+    /// The list the next page comes from.
+    fn list(&self) -> List {
+        match self.stage {
+            _ if self.peek => List::Archived,
+            Stage::Open => List::Open,
+            Stage::Archived => List::Archived,
+            Stage::CatchUp => self.catch_list,
+        }
+    }
+
+    /// The bounds of the next page of chats.
+    fn range(&self) -> Range {
+        if self.stage == Stage::CatchUp {
+            return Range { from: self.to.unwrap_or(self.since).saturating_add(1), to: None, offset: self.catch_offset };
+        }
+        if !self.fixed {
+            return Range { from: self.since, to: None, offset: 0 };
+        }
+        match &self.cursor {
+            Some(key) => Range { from: self.since, to: Some(key.at), offset: self.tie_seen.saturating_sub(u64::from(self.page_size / 2)) },
+            None => Range { from: self.since, to: self.to, offset: 0 },
+        }
+    }
+
+    /// Takes a page of chats (ids and `updated` times); false when one lacks either, which window mode needs.
+    fn on_page(&mut self, page: ChatsPage<C, impl Sized>, tally: &mut Tally) -> bool {
+        let more = page.next.is_some();
+        if self.peek {
+            self.peek = false;
+            tally.announce(page.cardinality);
+            self.peek_max = page.updated.iter().flatten().copied().max();
+            return page.updated.iter().all(Option::is_some);
+        }
+        if self.stage == Stage::CatchUp {
+            self.catch_offset += page.chats.len() as u64;
+            for (id, chat) in page.chats {
+                let Some(id) = id else { return false };
+                if let Err(at) = self.listed.binary_search(&id) {
+                    self.listed.insert(at, id);
+                    self.queue.push_back(Queued { chat, place: Place { stage: Stage::CatchUp, key: None }, repeat: self.resumed });
+                    self.catch_added = true;
+                }
+            }
+            if !more {
+                self.next_catch_up_list();
+            }
+            return true;
+        }
+        if !self.fixed {
+            // The open list's size; the archived one's was announced from the page read to fix `to`.
+            tally.announce(page.cardinality);
+        }
+        let asked_to = self.range().to;
+        let offset = self.range().offset;
+        let mut last: Option<Key> = None;
+        let mut same = 0u64;
+        let count = page.chats.len() as u64;
+        for ((id, chat), at) in page.chats.into_iter().zip(page.updated.iter().copied().chain(std::iter::repeat(None))) {
+            let (Some(id), Some(at)) = (id, at) else { return false };
+            let key = Key { at, id };
+            same = if last.as_ref().is_some_and(|l| l.at == at) { same + 1 } else { 1 };
+            last = Some(key.clone());
+            if self.cursor.as_ref().is_some_and(|c| key.up_to(c)) || self.to.is_some_and(|to| at > to) {
+                continue;
+            }
+            let place = Place { stage: self.stage, key: Some(key) };
+            let repeat = self.repeat_upto.as_ref().is_some_and(|r| place.up_to(r));
+            if let Some(Key { id, .. }) = &place.key {
+                if let Err(at) = self.listed.binary_search(id) {
+                    self.listed.insert(at, id.clone());
+                }
+            }
+            self.queue.push_back(Queued { chat, place, repeat });
+        }
+        if !self.fixed {
+            self.fixed = true;
+            let newest = page.updated.iter().flatten().copied().max();
+            self.to = newest.max(self.peek_max);
+            if self.to.is_none() {
+                self.lists_done = true;
+                return true;
+            }
+        }
+        if let Some(last) = last {
+            // All chats of a page that ends at the millisecond it was asked up to are at that millisecond.
+            self.tie_seen = if asked_to == Some(last.at) { offset + count } else { same };
+            if self.cursor.as_ref().is_none_or(|c| !last.up_to(c)) {
+                self.cursor = Some(last);
+            }
+        }
+        if !more {
+            self.cursor = None;
+            self.tie_seen = 0;
+            self.stage = if self.stage == Stage::Open && self.include_archived { Stage::Archived } else { Stage::CatchUp };
+            if self.stage == Stage::CatchUp {
+                self.catch_round = 1;
+                self.catch_list = List::Open;
+                self.catch_up_reached();
+            }
+        }
+        true
+    }
+
+    /// The catch-up goes on with the archived list, or with another round, or ends.
+    fn next_catch_up_list(&mut self) {
+        self.catch_offset = 0;
+        if self.catch_list == List::Open && self.include_archived {
+            self.catch_list = List::Archived;
+            return;
+        }
+        self.catch_list = List::Open;
+        if self.catch_added && self.catch_round < MAX_CATCH_UP_ROUNDS {
+            self.catch_round += 1;
+            self.catch_added = false;
+        } else {
+            self.lists_done = true;
+        }
+    }
+
+    /// Whether every chat listed so far is done and no page is left.
+    fn finished(&self) -> bool {
+        self.lists_done && self.queue.is_empty() && !self.reading && self.started.iter().all(|(_, _, done)| *done)
+    }
+
+    /// Records that chat number `seq` is done, and moves what is done up to the longest finished prefix.
+    fn chat_done(&mut self, seq: Option<u64>) {
+        let Some(seq) = seq else { return };
+        if let Some(entry) = self.started.iter_mut().find(|(s, ..)| *s == seq) {
+            entry.2 = true;
+        }
+        while let Some((_, place, true)) = self.started.front() {
+            if place.stage != Stage::CatchUp {
+                self.done = place.clone();
+            }
+            self.started.pop_front();
+            self.checkpoint_due = true;
+        }
+        self.catch_up_reached();
+    }
+
+    /// Once the passes over the lists are all done, what is done is the whole window: the catch-up is next.
+    fn catch_up_reached(&mut self) {
+        let main_left = self.queue.iter().any(|q| q.place.stage != Stage::CatchUp) || self.started.iter().any(|(_, p, _)| p.stage != Stage::CatchUp);
+        if self.fixed && self.stage == Stage::CatchUp && !main_left && self.done.stage != Stage::CatchUp {
+            self.done = Place { stage: Stage::CatchUp, key: None };
+            self.checkpoint_due = true;
+        }
+    }
+
+    /// The checkpoint to write now, if one is due: before a chat past the last one's bound starts, or once
+    /// more chats are done.
+    fn checkpoint(&mut self, concurrency: usize) -> Option<Checkpoint> {
+        let to = self.to?;
+        if self.checkpoint_writing || !self.fixed || self.finished() {
+            return None;
+        }
+        let blocked = self.queue.front().is_some_and(|q| self.bound.as_ref().is_none_or(|b| !q.place.up_to(b)));
+        if !blocked && !self.checkpoint_due {
+            return None;
+        }
+        if blocked {
+            let ahead = self.queue.len().min(concurrency.max(1)).saturating_sub(1);
+            self.bound = self.queue.get(ahead).map(|q| q.place.clone());
+        }
+        self.checkpoint_due = false;
+        self.checkpoint_writing = true;
+        Some(Checkpoint { since: self.since, to, archived: self.include_archived, done: self.done.clone(), started: self.bound.clone() })
+    }
+
+    /// The next chat a worker may start: the queue's first, when the last checkpoint allows it.
+    fn take<K>(&mut self) -> Option<ChatJob<C, K>> {
+        let bound = self.bound.as_ref()?;
+        if !self.queue.front()?.place.up_to(bound) {
+            return None;
+        }
+        let q = self.queue.pop_front()?;
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.started.push_back((seq, q.place.clone(), false));
+        let mut job = ChatJob::new(q.chat, false);
+        job.seq = Some(seq);
+        job.repeat = q.repeat;
+        job.skip_empty = q.place.stage == Stage::CatchUp;
+        Some(job)
+    }
 }
 
 /// One export.
@@ -252,6 +572,7 @@ impl<C, K> Export<C, K> {
                 let recent = RecentIds::new(2 * options.page_size as usize);
                 Source::Listed(Listing { lists, cursor: None, queue: VecDeque::new(), recent, reading: false })
             }
+            Chats::Window(w) => Source::Window(Box::new(WindowListing::new(w, options.page_size))),
         };
         Export { workers: (0..concurrency).map(|_| Job::Idle).collect(), source, tally, ended: None }
     }
@@ -277,10 +598,28 @@ impl<C, K> Export<C, K> {
         }
     }
 
+    /// In window mode, the time to pass as `since` next time: the window's fixed `to` (or `since` while the
+    /// window is empty, or when a chat failed, so that the next run reads the window again).
+    pub fn watermark(&self) -> Option<i64> {
+        let Source::Window(w) = &self.source else { return None };
+        Some(if self.tally.errors > 0 { w.since } else { w.to.unwrap_or(w.since) })
+    }
+
+    /// Whether worker `token`'s chat may have been exported by the run this one resumes.
+    pub fn is_repeat(&self, token: Token) -> bool {
+        matches!(self.workers.get(token as usize), Some(Job::Chat(ChatJob { repeat: true, .. })))
+    }
+
+    /// The token a checkpoint line is reported written through (one past the workers').
+    pub fn checkpoint_token(&self) -> Token {
+        Token::try_from(self.workers.len()).unwrap_or(Token::MAX)
+    }
+
     /// The operation of worker `token`'s request in flight, which says what its result is.
     pub fn expecting(&self, token: Token) -> Option<Op> {
         match (self.workers.get(token as usize)?, &self.source) {
             (Job::Listing(Phase::Requesting), Source::Listed(listing)) => listing.lists.front().map(|list| list.op()),
+            (Job::Listing(Phase::Requesting), Source::Window(w)) => Some(w.list().op()),
             (Job::Chat(job), _) if job.phase == Phase::Requesting => Some(if job.unread { Op::GetChat } else { Op::GetFeed }),
             _ => None,
         }
@@ -293,10 +632,24 @@ impl<C, K> Export<C, K> {
             return if busy { Action::Idle } else { Action::Done(outcome) };
         }
         let concurrency = self.workers.len();
+        if let Source::Window(w) = &mut self.source {
+            if self.workers.iter().any(|job| matches!(job, Job::Idle)) {
+                if let Some(checkpoint) = w.checkpoint(concurrency) {
+                    return Action::Checkpoint(self.checkpoint_token(), checkpoint);
+                }
+            }
+        }
         for job in self.workers.iter_mut() {
             if matches!(job, Job::Idle) {
                 *job = take_work(&mut self.source, concurrency);
             }
+        }
+        let window_left = match &self.source {
+            Source::Window(w) => !w.finished() || w.checkpoint_writing,
+            _ => false,
+        };
+        if window_left && self.workers.iter().all(|job| matches!(job, Job::Idle)) {
+            return Action::Idle;
         }
         if self.workers.iter().all(|job| matches!(job, Job::Idle)) {
             // Every worker is idle with no work left: the export is complete once the summary is written.
@@ -329,10 +682,19 @@ impl<C, K> Export<C, K> {
     fn request(&self, token: usize) -> Option<Request<'_, C, K>> {
         let number = Token::try_from(token).ok()?;
         match self.workers.get(token)? {
-            Job::Chat(job) if job.unread => Some(Request { token: number, op: Op::GetChat, chat: Some(&job.chat), cursor: None }),
-            Job::Chat(job) => Some(Request { token: number, op: Op::GetFeed, chat: Some(&job.chat), cursor: job.cursor.as_ref() }),
+            Job::Chat(job) if job.unread => Some(Request { token: number, op: Op::GetChat, chat: Some(&job.chat), cursor: None, range: None }),
+            Job::Chat(job) => {
+                let range = match &self.source {
+                    Source::Window(w) => Some(Range { from: w.since, to: w.to, offset: 0 }),
+                    _ => None,
+                };
+                Some(Request { token: number, op: Op::GetFeed, chat: Some(&job.chat), cursor: job.cursor.as_ref(), range })
+            }
             Job::Listing(_) => match &self.source {
-                Source::Listed(listing) => Some(Request { token: number, op: listing.lists.front()?.op(), chat: None, cursor: listing.cursor.as_ref() }),
+                Source::Listed(listing) => {
+                    Some(Request { token: number, op: listing.lists.front()?.op(), chat: None, cursor: listing.cursor.as_ref(), range: None })
+                }
+                Source::Window(w) => Some(Request { token: number, op: w.list().op(), chat: None, cursor: None, range: Some(w.range()) }),
                 Source::Given(_) => None,
             },
             Job::Idle | Job::Summary => None,
@@ -340,16 +702,28 @@ impl<C, K> Export<C, K> {
     }
 
     /// Takes a page of a chat list: queues its chats not seen lately, and moves on to the next page or list.
-    pub fn on_chats(&mut self, token: Token, page: ChatsPage<C, K>) {
-        let Some(job) = self.workers.get_mut(token as usize) else { return };
+    /// False when the page cannot be used: in window mode, a chat without an id or an `updated` time.
+    pub fn on_chats(&mut self, token: Token, page: ChatsPage<C, K>) -> bool {
+        let Some(job) = self.workers.get_mut(token as usize) else { return true };
         if !matches!(job, Job::Listing(Phase::Requesting)) {
-            return;
+            return true;
         }
         *job = Job::Idle;
-        let Source::Listed(listing) = &mut self.source else { return };
+        if let Source::Window(w) = &mut self.source {
+            w.reading = false;
+            if self.ended.is_some() {
+                return true;
+            }
+            if !w.on_page(page, &mut self.tally) {
+                self.ended = Some(Outcome::Failed);
+                return false;
+            }
+            return true;
+        }
+        let Source::Listed(listing) = &mut self.source else { return true };
         listing.reading = false;
         if self.ended.is_some() {
-            return;
+            return true;
         }
         if listing.cursor.is_none() {
             self.tally.announce(page.cardinality);
@@ -363,6 +737,7 @@ impl<C, K> Export<C, K> {
         if listing.cursor.is_none() {
             listing.lists.pop_front();
         }
+        true
     }
 
     /// Takes the record of a chat the caller named (the answer of `GetChat`), which replaces the worker's chat.
@@ -398,11 +773,19 @@ impl<C, K> Export<C, K> {
         let then = if page.next.is_some() { Then::NextPage } else { Then::Finish { failed: false } };
         chat_job.cursor = page.next;
         let write = Write { chat_line: !chat_job.line_out, items: page.items, error: None };
-        if !write.chat_line && write.items == 0 {
+        // A chat of the catch-up with nothing in the window (it is new since the run began) is left out.
+        let left_out = chat_job.skip_empty && write.chat_line && write.items == 0 && then != Then::NextPage;
+        if left_out || (!write.chat_line && write.items == 0) {
             chat_job.phase = Phase::Ready(None);
             if then != Then::NextPage {
-                self.tally.chat_done(false);
+                let seq = chat_job.seq;
+                if !left_out {
+                    self.tally.chat_done(false);
+                }
                 *job = Job::Idle;
+                if let Source::Window(w) = &mut self.source {
+                    w.chat_done(seq);
+                }
             }
             return None;
         }
@@ -421,8 +804,10 @@ impl<C, K> Export<C, K> {
         match job {
             Job::Listing(Phase::Requesting) => {
                 *job = Job::Idle;
-                if let Source::Listed(listing) = &mut self.source {
-                    listing.reading = false;
+                match &mut self.source {
+                    Source::Listed(listing) => listing.reading = false,
+                    Source::Window(w) => w.reading = false,
+                    Source::Given(_) => {}
                 }
             }
             Job::Chat(chat_job) if chat_job.phase == Phase::Requesting => {
@@ -446,6 +831,15 @@ impl<C, K> Export<C, K> {
     /// Takes the news that worker `token`'s lines were written (the reader had room for them), `bytes` long.
     pub fn on_written(&mut self, token: Token, bytes: f64) {
         let ended = self.ended.is_some();
+        if token == self.checkpoint_token() {
+            if let Source::Window(w) = &mut self.source {
+                if w.checkpoint_writing {
+                    w.checkpoint_writing = false;
+                    self.tally.wrote(0, bytes);
+                }
+            }
+            return;
+        }
         let Some(job) = self.workers.get_mut(token as usize) else { return };
         match job {
             Job::Summary => {
@@ -463,10 +857,14 @@ impl<C, K> Export<C, K> {
                     Then::NextPage if !ended => chat_job.phase = Phase::Ready(None),
                     Then::NextPage => *job = Job::Idle,
                     Then::Finish { failed } => {
+                        let seq = chat_job.seq;
+                        *job = Job::Idle;
                         if !ended {
                             self.tally.chat_done(failed);
+                            if let Source::Window(w) = &mut self.source {
+                                w.chat_done(seq);
+                            }
                         }
-                        *job = Job::Idle;
                     }
                 }
             }
@@ -500,6 +898,17 @@ fn take_work<C, K>(source: &mut Source<C, K>, concurrency: usize) -> Job<C, K> {
     let listing = match source {
         Source::Given(ids) => return ids.pop_front().map_or(Job::Idle, |chat| Job::Chat(ChatJob::new(chat, true))),
         Source::Listed(listing) => listing,
+        Source::Window(w) => {
+            // Chats wait until `to` is fixed: their feeds are read up to it.
+            if !w.reading && !w.lists_done && (!w.fixed || w.queue.len() < concurrency) {
+                w.reading = true;
+                return Job::Listing(Phase::Ready(None));
+            }
+            if !w.fixed {
+                return Job::Idle;
+            }
+            return w.take().map_or(Job::Idle, Job::Chat);
+        }
     };
     if !listing.reading && listing.queue.len() < concurrency && !listing.lists.is_empty() {
         listing.reading = true;
@@ -510,7 +919,7 @@ fn take_work<C, K>(source: &mut Source<C, K>, concurrency: usize) -> Job<C, K> {
 
 impl<C, K> ChatJob<C, K> {
     fn new(chat: C, unread: bool) -> ChatJob<C, K> {
-        ChatJob { chat, unread, cursor: None, line_out: false, items_out: 0, phase: Phase::Ready(None) }
+        ChatJob { chat, unread, cursor: None, line_out: false, items_out: 0, phase: Phase::Ready(None), seq: None, repeat: false, skip_empty: false }
     }
 }
 
@@ -606,7 +1015,7 @@ mod tests {
     fn queue_len(m: &Machine) -> usize {
         match &m.source {
             Source::Listed(listing) => listing.queue.len(),
-            Source::Given(_) => 0,
+            Source::Given(_) | Source::Window(_) => 0,
         }
     }
 
@@ -633,7 +1042,7 @@ mod tests {
                 let len = list.len() as u64;
                 let chats = list.iter().skip(offset as usize).take(api.page as usize).map(|id| (Some(id.to_string()), id.to_string())).collect();
                 let next = (offset + api.page < len).then_some(offset + api.page);
-                m.on_chats(token, ChatsPage { chats, cardinality: Some(len as f64), next });
+                m.on_chats(token, ChatsPage { chats, cardinality: Some(len as f64), next, updated: Vec::new() });
             }
             Op::GetChat => m.on_chat(token, format!("record:{id}")),
             _ => {
@@ -667,6 +1076,7 @@ mod tests {
                     run.lines.push(format!("summary {} {:?} {} {}", tally.chats_done, tally.chats_total, tally.items, tally.errors));
                     m.on_written(token, 1.0);
                 }
+                Action::Checkpoint(token, _) => m.on_written(token, 1.0),
                 Action::Done(outcome) => {
                     assert!(in_flight.is_empty(), "done with requests in flight");
                     run.outcome = outcome;

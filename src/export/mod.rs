@@ -3,3 +3,6 @@
 
 pub mod machine;
 pub mod plan;
+pub mod window;
+#[cfg(test)]
+mod window_sim;

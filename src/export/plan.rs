@@ -30,6 +30,8 @@ pub enum LineKind {
     Error,
     /// The last line: the counts of the whole export.
     Summary,
+    /// Where a window-mode run stands, to resume it from.
+    Checkpoint,
 }
 
 impl LineKind {
@@ -40,6 +42,7 @@ impl LineKind {
             LineKind::Item => "item",
             LineKind::Error => "error",
             LineKind::Summary => "summary",
+            LineKind::Checkpoint => "checkpoint",
         }
     }
 }

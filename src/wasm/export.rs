@@ -9,7 +9,8 @@ use crate::client::{call_options, Client};
 use crate::convert::{self, get, get_data, opt_number, set};
 use crate::endpoints::{Op, OPS};
 use crate::error::Error;
-use crate::export::machine::{Action, Chats, ChatsPage, Export, Failed, FeedPage, Options, Token, Write};
+use crate::export::machine::{Action, Chats, ChatsPage, Export, Failed, FeedPage, Options, Range, Token, WindowOptions, Write};
+use crate::export::window::{Checkpoint, MAX_CHECKPOINT_CHARS};
 use crate::export_plan::{self, LineKind, Tally};
 use crate::rate_limit::RateLimit;
 use js_sys::{Array, JsString, Object};
@@ -40,7 +41,7 @@ extern "C" {
 }
 
 const OPTION_KEYS: &[&str] =
-    &["from", "to", "includeArchived", "chatIds", "concurrency", "pageSize", "onProgress", "signal", "timeoutMs", "maxRetries"];
+    &["from", "to", "includeArchived", "chatIds", "concurrency", "pageSize", "onProgress", "signal", "timeoutMs", "maxRetries", "since", "resume"];
 
 /// A chat as the export holds it.
 struct HostChat {
@@ -70,6 +71,53 @@ pub struct ExportRun {
     on_progress: JsValue,
     timeout_ms: u32,
     max_retries: u32,
+    /// Window mode: the project the checkpoints are sealed for, the last checkpoint written, and the feed
+    /// parameters once the window's `to` is fixed.
+    site: String,
+    last_checkpoint: Option<String>,
+    window_feed: Option<(Option<i64>, JsValue)>,
+    page_size: u32,
+}
+
+/// The project's site token, from the client's query (`…site_token=<encoded>`, always last).
+fn site_of(auth_query: &str) -> String {
+    crate::text::split_once(auth_query, "site_token=").map_or_else(String::new, |(_, site)| site.to_owned())
+}
+
+/// Reads `since` and `resume`: window mode, or none.
+fn window_options(o: &JsValue, include_archived: Option<bool>, site: &str) -> Result<Option<WindowOptions>, Error> {
+    let since = convert::time_value(&get(o, "since")?, "since")?;
+    let resume = get(o, "resume")?;
+    let resume = if resume.is_undefined() {
+        None
+    } else {
+        if !resume.is_string() {
+            return Err(Error::invalid("resume must be a checkpoint string (the value of a checkpoint line)"));
+        }
+        let text = convert::string_start(&resume, MAX_CHECKPOINT_CHARS as u32 + 1).unwrap_or_default();
+        Some(Checkpoint::decode(&text, site)?)
+    };
+    if since.is_none() && resume.is_none() {
+        return Ok(None);
+    }
+    for key in ["from", "to", "chatIds"] {
+        if !get(o, key)?.is_undefined() {
+            return Err(Error::invalid(concat_str(&[key, " cannot be combined with since or resume"])));
+        }
+    }
+    if since.is_some() && resume.is_some() {
+        return Err(Error::invalid("since and resume cannot be combined: a checkpoint carries its run's since"));
+    }
+    if let (Some(cp), Some(archived)) = (&resume, include_archived) {
+        if cp.archived != archived {
+            return Err(Error::invalid("includeArchived differs from the run the checkpoint belongs to"));
+        }
+    }
+    Ok(Some(WindowOptions { since: since.unwrap_or(0), include_archived: include_archived.unwrap_or(false), resume }))
+}
+
+fn concat_str(parts: &[&str]) -> String {
+    parts.concat()
 }
 
 #[wasm_bindgen]
@@ -81,10 +129,13 @@ impl ExportRun {
         let o = convert::options_object(&options, "options", OPTION_KEYS)?.unwrap_or_else(|| Object::new().into());
         let page_size = opt_number(&o, "pageSize")?.map(export_plan::page_size).transpose()?.unwrap_or(crate::validate::MAX_LIMIT);
         let concurrency = opt_number(&o, "concurrency")?.map(export_plan::concurrency).transpose()?;
-        let include_archived = match get(&o, "includeArchived")? {
-            v if v.is_undefined() => false,
-            v => v.as_bool().ok_or_else(|| Error::invalid("includeArchived must be a boolean"))?,
+        let archived_option = match get(&o, "includeArchived")? {
+            v if v.is_undefined() => None,
+            v => Some(v.as_bool().ok_or_else(|| Error::invalid("includeArchived must be a boolean"))?),
         };
+        let include_archived = archived_option.unwrap_or(false);
+        let site = site_of(&settings.auth_query);
+        let window = window_options(&o, archived_option, &site)?;
         let on_progress = get(&o, "onProgress")?;
         if !on_progress.is_undefined() && !on_progress.is_function() {
             return Err(Error::invalid("onProgress must be a function").into());
@@ -104,7 +155,10 @@ impl ExportRun {
         let chats = match read_chat_ids(&get(&o, "chatIds")?)? {
             Some(_) if include_archived => return Err(Error::invalid("includeArchived cannot be combined with chatIds").into()),
             Some(ids) => Chats::Given(ids.iter().map(|id| HostChat::new(JsValue::from_str(id), JsValue::UNDEFINED)).collect()),
-            None => Chats::Listed { include_archived },
+            None => match window {
+                Some(w) => Chats::Window(w),
+                None => Chats::Listed { include_archived },
+            },
         };
         let concurrency = concurrency.unwrap_or(export_plan::DEFAULT_CONCURRENCY);
         Ok(ExportRun {
@@ -118,6 +172,10 @@ impl ExportRun {
             on_progress,
             timeout_ms: timeout_ms.unwrap_or(settings.timeout_ms),
             max_retries: max_retries.unwrap_or(settings.max_retries),
+            site,
+            last_checkpoint: None,
+            window_feed: None,
+            page_size,
         })
     }
 
@@ -167,7 +225,26 @@ impl ExportRun {
                     _ => (JsValue::UNDEFINED, self.chat_params.clone()),
                 };
                 let cursor = r.cursor.cloned().unwrap_or(JsValue::UNDEFINED);
+                let input = match r.range {
+                    Some(range) if r.op == Op::GetFeed => window_feed_params(&mut self.window_feed, self.page_size, range),
+                    Some(range) => window_params(self.page_size, range, true).into(),
+                    None => input,
+                };
                 return Ok(self.host.request(r.token, operation, &target, &input, &cursor));
+            }
+            Action::Checkpoint(token, checkpoint) => {
+                let text = checkpoint.encode(&self.site);
+                let record = Object::new();
+                set(&record, "type", &JsValue::from_str(LineKind::Checkpoint.as_str()));
+                set(&record, "checkpoint", &JsValue::from_str(&text));
+                self.last_checkpoint = Some(text);
+                return match ndjson(&record) {
+                    Ok(text) => Ok(self.host.lines(token, &text)),
+                    Err(e) => {
+                        self.machine.on_write_failed(token);
+                        Err(e)
+                    }
+                };
             }
             Action::Summary(token, tally) => (token, tally),
             Action::Wait(ms) => return Ok(JsValue::from(ms)),
@@ -205,11 +282,18 @@ impl ExportRun {
             }
             Some(_) => {
                 let items = get_data(&value, "items");
-                let chats = items.dyn_ref::<Array>().map(|items| items.iter().map(listed_chat).collect()).unwrap_or_default();
+                let chats: Vec<(Option<String>, HostChat)> = items.dyn_ref::<Array>().map(|items| items.iter().map(listed_chat).collect()).unwrap_or_default();
+                let updated = if self.machine.watermark().is_some() { chats.iter().map(|(_, chat)| updated_time(&chat.record)).collect() } else { Vec::new() };
                 let cardinality = get_data(&value, "cardinality").as_f64();
                 let next = Some(get_data(&value, "next")).filter(|next| !next.is_undefined());
-                self.machine.on_chats(token, ChatsPage { chats, cardinality, next });
-                Ok(JsValue::UNDEFINED)
+                if self.machine.on_chats(token, ChatsPage { chats, cardinality, next, updated }) {
+                    return Ok(JsValue::UNDEFINED);
+                }
+                let error = Error::new(
+                    crate::error::ErrorKind::ResponseFormat,
+                    "the chat list gave a chat without an id or a numeric updated time, which since and resume page by",
+                );
+                Err(error.into())
             }
             None => Ok(JsValue::UNDEFINED),
         }
@@ -247,9 +331,21 @@ impl ExportRun {
     fn counts(&self, t: &Tally, kind: Option<LineKind>) -> JsValue {
         let kind = kind.map_or(JsValue::UNDEFINED, |kind| convert::name(kind.as_str()));
         let total = t.chats_total.map_or(JsValue::NULL, JsValue::from);
-        self.host.counts(&kind, t.chats_done as f64, &total, t.items as f64, t.bytes, t.errors as f64)
+        let counts = self.host.counts(&kind, t.chats_done as f64, &total, t.items as f64, t.bytes, t.errors as f64);
+        if let Some(watermark) = self.machine.watermark() {
+            if let Some(o) = counts.dyn_ref::<Object>() {
+                set(o, "watermark", &JsValue::from(watermark as f64));
+                if kind.is_undefined() {
+                    let checkpoint = self.last_checkpoint.as_deref().map_or(JsValue::NULL, JsValue::from_str);
+                    set(o, "checkpoint", &checkpoint);
+                }
+            }
+        }
+        counts
     }
 
+}
+impl ExportRun {
     /// Makes the text of `write` for worker `token`'s chat from the page's `items` or the failure's `error`;
     /// lines that cannot be made end the export.
     fn render(&mut self, token: Token, write: Write, items: &JsValue, error: &JsValue) -> Result<JsValue, JsValue> {
@@ -261,12 +357,17 @@ impl ExportRun {
     }
 
     fn lines(&mut self, token: Token, write: Write, items: &JsValue, error: &JsValue) -> Result<JsString, JsValue> {
+        let repeat = self.machine.is_repeat(token);
         let host = &self.host;
         let Some(chat) = self.machine.chat_mut(token) else { return Ok(JsString::from("")) };
         let mut text: Option<JsString> = None;
         // The id's JSON, for the prefixes: made when the chat's first lines are.
         let id_json = if write.chat_line || (write.items > 0 && chat.item_prefix.is_none()) { json_stringify(&chat.id)? } else { JsValue::UNDEFINED };
-        if write.chat_line {
+        if write.chat_line && repeat {
+            let record = line(LineKind::Chat, &chat.id, "chat", &chat.record);
+            set(&record, "repeat", &JsValue::TRUE);
+            text = Some(ndjson(&record)?);
+        } else if write.chat_line {
             text = Some(spliced(host, LineKind::Chat, &prefix(LineKind::Chat, &id_json), &chat.id, &Array::of1(&chat.record))?);
         }
         if write.items > 0 {
@@ -288,6 +389,12 @@ fn append(text: Option<JsString>, more: JsString) -> JsString {
         Some(text) => text.concat(&more),
         None => more,
     }
+}
+
+/// A listed chat's `updated` time, when it is a whole number of milliseconds.
+fn updated_time(record: &JsValue) -> Option<i64> {
+    let at = if record.is_object() { get_data(record, "updated").as_f64()? } else { return None };
+    (at.is_finite() && at.fract() == 0.0 && (0.0..=crate::time::MAX_EPOCH_MS).contains(&at)).then_some(at as i64)
 }
 
 /// A chat from a list page, with its id when that is a string (the key the list's repeats are found by).
@@ -396,4 +503,30 @@ fn error_fields(error: &JsValue) -> JsValue {
         set(&o, "message", &JsValue::from_str("the export of this chat failed"));
     }
     o.into()
+}
+
+/// A window-mode chat list request's parameters: `{ limit, offset, from, to }`.
+fn window_params(page_size: u32, range: Range, paged: bool) -> Object {
+    let o = Object::new();
+    set(&o, "limit", &JsValue::from(page_size));
+    if paged && range.offset > 0 {
+        set(&o, "offset", &JsValue::from(range.offset as f64));
+    }
+    set(&o, "from", &JsValue::from(range.from as f64));
+    if let Some(to) = range.to {
+        set(&o, "to", &JsValue::from(to as f64));
+    }
+    o
+}
+
+/// A window-mode feed's parameters (`{ limit, from, to }`), made once for the window and frozen.
+fn window_feed_params(cache: &mut Option<(Option<i64>, JsValue)>, page_size: u32, range: Range) -> JsValue {
+    if let Some((to, params)) = cache {
+        if *to == range.to {
+            return params.clone();
+        }
+    }
+    let params: JsValue = Object::freeze(&window_params(page_size, range, false)).into();
+    *cache = Some((range.to, params.clone()));
+    params
 }

@@ -9,7 +9,7 @@ import { ChatClient as WorkerClient } from "gosquared-chat/workerd";
 import {
   createProxy, parseChatMessageWebhook, personSignature, verifyWebhookSecret,
   type ChatMessageWebhook, type Webhook, type WebhookInput, type ExportOptions, type ExportProgress,
-  readExportLines, type ExportLine, type ClientEvent,
+  readExportLines, type ExportLine, type ClientEvent, type CheckpointLine, type ExportCheckpoint,
   type WatchEvent, type WatchCursor, type Watcher, type WatchOptions,
 } from "gosquared-chat";
 import { init, initSync, ChatClient as ManualClient } from "gosquared-chat/init";
@@ -176,6 +176,24 @@ export async function countMessages(file: string): Promise<Record<string, number
     if (typed.type === "summary") void typed.chatsTotal;
   }
   return perChat;
+}
+
+/** An incremental, resumable run: the new option names, the checkpoint line and the summary's watermark. */
+export async function archiveRun(previous: { watermark?: number; checkpoint?: ExportCheckpoint }): Promise<number | undefined> {
+  const options: ExportOptions = previous.checkpoint !== undefined
+    ? { resume: previous.checkpoint, includeArchived: true }
+    : { since: previous.watermark ?? 0, includeArchived: true, onProgress: (p) => void p.checkpoint };
+  let watermark: number | undefined;
+  for await (const line of readExportLines(client.exportChats(options))) {
+    const typed: ExportLine = line;
+    if (typed.type === "checkpoint") {
+      const saved: CheckpointLine = typed;
+      previous.checkpoint = saved.checkpoint;
+    }
+    if (typed.type === "chat" && typed.repeat === true) void typed.chatId;
+    if (typed.type === "summary") watermark = typed.watermark;
+  }
+  return watermark;
 }
 
 export function logged(): ChatClient {
