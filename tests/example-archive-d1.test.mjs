@@ -1,7 +1,8 @@
 // examples/archive-d1 end to end in Miniflare (workerd, with a real SQLite D1 database and a local R2 bucket)
-// against the emulator: scheduled runs with customers and agents writing in between, runs stopped by their
-// subrequest budget or ended by a failure at a random point, and the read route. After every complete run the
-// D1 tables equal the emulator's data exactly.
+// against the emulator: scheduled runs with customers and agents writing in between (each run after the first
+// reads only the chats that changed), runs stopped by their subrequest budget or ended by a failure at a random
+// point and resumed from their checkpoint by the next run, chats that failed keeping the watermark, and the
+// read route. After every complete run the D1 tables equal the emulator's data exactly.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { emulator, apiRequests, API_KEY, SITE_TOKEN } from "./helpers.mjs";
@@ -10,6 +11,8 @@ import { buildWorker, startWorker, readArchive, readState } from "../examples/ar
 const TOKEN = "test-archive-token";
 /** The subrequest budget of each seed's stopped run: somewhere in the middle of a 30-chat run. */
 const limits = Object.fromEntries([1, 2, 3, 4, 5].map((seed) => [seed, 15 + Math.floor(random(seed)() * 30)]));
+/** Chats marked as repeats by the runs that resumed a stopped one, over the seeds. */
+let repeats = 0;
 
 /** Every chat of the emulator, open and archived. */
 function emulatorChats(emu) {
@@ -29,6 +32,33 @@ async function assertArchiveEquals(emu, worker, label) {
     items += feed.length;
   }
   assert.equal(archive.rows, items, `${label}: one row per item`);
+}
+
+/** The chats whose feed a run read, from the emulator's request log. */
+function feedsRead(emu) {
+  const ids = apiRequests(emu)
+    .map((r) => /^\/chat\/v1\/chats\/([^/]+)\/feed$/.exec(r.path))
+    .filter((m) => m !== null)
+    .map((m) => decodeURIComponent(m[1]));
+  assert.equal(new Set(ids).size, ids.length, "no chat's feed is read twice");
+  return new Set(ids);
+}
+
+/** Each chat's `updated`, to tell afterwards which chats changed. */
+function updatedTimes(emu) {
+  return new Map(emulatorChats(emu).map((c) => [c.id, c.updated]));
+}
+
+/** The lines of a run's object up to and including its first summary: the first export pass. */
+function firstPass(lines) {
+  const end = lines.findIndex((l) => l.type === "summary");
+  return end < 0 ? lines : lines.slice(0, end + 1);
+}
+
+/** A customer writes in every chat and 20 new customers start one: an incremental run as large as a full one. */
+function writeMany(emu, round) {
+  for (const chat of emulatorChats(emu)) emu.clientMessage(chat.id, `everyone writes, round ${round}`);
+  for (let i = 0; i < 20; i++) emu.clientMessage(`crowd-${round}-${i}`, `a new customer, round ${round}.${i}`);
 }
 
 /** Reads a run's R2 object back as lines; it must be whole NDJSON. */
@@ -101,12 +131,34 @@ describe("archive-d1 example", () => {
     await wipe(worker);
     const runs = [];
     for (let round = 1; round <= 3; round++) {
+      const { watermark } = await readState(worker.db);
+      const before = updatedTimes(emu);
       if (round > 1) writeSome(emu, round);
+      const changed = emulatorChats(emu).filter((c) => before.get(c.id) !== c.updated).map((c) => c.id);
+      // What the run should read: the chats updated at or after the watermark (inclusive), all of them the first time.
+      const due = emulatorChats(emu).filter((c) => c.updated >= (watermark ?? 0)).map((c) => c.id);
       emu.clearRequests();
       const run = await worker.run();
       runs.push(run);
       assert.equal(run.outcome, "complete", `run ${round}`);
       assert.equal(run.requests, apiRequests(emu).length, "every API request is counted");
+      assert.equal(run.since, JSON.stringify(watermark ?? 0), "a run exports since the last complete run's watermark");
+      const state = await readState(worker.db);
+      assert.equal(state.watermark, run.watermark, "the watermark is stored");
+      assert.equal(state.checkpoint, undefined, "and no checkpoint is left");
+      if (round === 1) {
+        assert.deepEqual(feedsRead(emu), new Set(due), "the first run reads every chat");
+      } else {
+        assert.ok(run.watermark > watermark, "the watermark moves on");
+        // Only the chats that changed, and those whose last activity is the old watermark's own millisecond.
+        const read = feedsRead(emu);
+        assert.deepEqual(read, new Set(due), `run ${round} reads exactly the chats updated since the watermark`);
+        for (const id of changed) assert.ok(read.has(id), `changed chat ${id} is read`);
+        for (const id of read) assert.ok(changed.includes(id) || before.get(id) === watermark, `${id} is read because it changed`);
+        assert.ok(read.size <= changed.length + 1 && read.size < emulatorChats(emu).length / 2, `${read.size} feeds read, ${changed.length} chats changed`);
+        assert.equal(run.chats, read.size);
+        assert.ok(run.items < runs[0].items / 4, `${run.items} items, against ${runs[0].items} the first time`);
+      }
       await assertArchiveEquals(emu, worker, `after run ${round}`);
       const lines = await runLines(worker, run);
       assert.equal(lines.at(-1).type, "summary", "the object holds the whole run, summary last");
@@ -124,18 +176,41 @@ describe("archive-d1 example", () => {
       emu.reset();
       await wipe(worker);
       const rand = random(seed * 7919);
+      let watermark;
       if (seed % 2 === 0) {
+        // Even seeds stop an incremental run: one that has as much to read as a full one.
         assert.equal((await worker.run()).outcome, "complete");
+        ({ watermark } = await readState(worker.db));
         writeSome(emu, seed, rand);
+        writeMany(emu, seed);
       }
       const stopped = await worker.run(`seed${seed}`);
       assert.equal(stopped.outcome, "stopped: subrequests", `seed ${seed}`);
       assert.ok(stopped.subrequests <= limits[seed], `${stopped.subrequests} subrequests, within ${limits[seed]}`);
+      const left = await readState(worker.db);
+      assert.equal(typeof left.checkpoint, "string", "the stopped run left its last checkpoint in D1");
+      assert.equal(left.watermark, watermark, "and did not move the watermark");
       writeSome(emu, seed + 100, rand);
       const next = await worker.run();
       assert.equal(next.outcome, "complete");
+      assert.equal(next.resumed, 1, "the next run resumed from the checkpoint");
+      assert.equal(next.passes, 2, "then read what changed since the resumed window");
       await assertArchiveEquals(emu, worker, `seed ${seed}`);
-      await runLines(worker, stopped);
+      const stoppedLines = await runLines(worker, stopped);
+      // The resumed pass exports again only chats it marks as repeats: none the stopped run had finished before its checkpoint.
+      const before = new Set(stoppedLines.filter((l) => l.type === "chat").map((l) => l.chatId));
+      const nextLines = await runLines(worker, next);
+      const resumed = firstPass(nextLines).filter((l) => l.type === "chat");
+      for (const line of resumed) {
+        if (before.has(line.chatId)) assert.equal(line.repeat, true, `${line.chatId}, exported by the stopped run, is marked as a repeat`);
+      }
+      assert.ok(resumed.length < emulatorChats(emu).length, `the resumed pass exported ${resumed.length} chats, not all`);
+      assert.equal(next.repeats, nextLines.filter((l) => l.type === "chat" && l.repeat === true).length, "repeats are counted");
+      repeats += next.repeats;
+      const state = await readState(worker.db);
+      assert.equal(state.checkpoint, undefined);
+      assert.equal(state.watermark, next.watermark);
+      assert.ok(state.watermark > (watermark ?? 0), "the watermark moved on");
     });
 
     it(`carries on after a run ended by a failure at a random chat (seed ${seed})`, async () => {
@@ -147,12 +222,71 @@ describe("archive-d1 example", () => {
       emu.inject({ match: { method: "GET", path: `/chat/v1/chats/${encodeURIComponent(victim)}/feed` }, status: 401, times: 1 });
       const failed = await worker.run();
       assert.equal(failed.outcome, `failed: AuthenticationError: Injected fault 401 (HTTP 401, code 4001) [GET /chat/v1/chats/${encodeURIComponent(victim)}/feed]`);
+      const left = await readState(worker.db);
+      if (failed.chats > 0) assert.equal(typeof left.checkpoint, "string", "a run that exported chats left a checkpoint");
+      assert.equal(left.watermark, undefined, "the watermark did not move");
       writeSome(emu, seed + 200, rand);
       const next = await worker.run();
       assert.equal(next.outcome, "complete");
+      assert.equal(next.resumed, left.checkpoint === undefined ? 0 : 1, "the next run resumed from the checkpoint if there was one");
       await assertArchiveEquals(emu, worker, `seed ${seed}, failure at ${victim}`);
     });
   }
+
+  it("upserts the chats a resumed run marks as repeats without duplicating a row", () => {
+    // Each seed's resumed run was checked against the emulator row for row; this says repeats were among them.
+    assert.ok(repeats > 0, `${repeats} chats were marked as repeats over the five seeds`);
+  });
+
+  it("keeps the watermark where it was when a chat failed, and the next run reads that chat again", async () => {
+    emu.reset();
+    await wipe(worker);
+    assert.equal((await worker.run()).outcome, "complete");
+    const { watermark } = await readState(worker.db);
+    writeSome(emu, 31);
+    const victim = "person-7";
+    emu.clientMessage(victim, "a message the failed run does not archive");
+    emu.inject({ match: { method: "GET", path: `/chat/v1/chats/${victim}/feed` }, status: 404, times: 1 });
+    const failing = await worker.run();
+    assert.equal(failing.outcome, "complete with 1 failed chats; the watermark stays");
+    assert.equal(failing.errors, 1);
+    assert.equal(failing.watermark, watermark);
+    assert.equal((await readState(worker.db)).watermark, watermark, "the stored watermark did not move");
+    const archived = (await readArchive(worker.db)).items.get(victim);
+    assert.equal(archived.length, emu.store.feed(victim).length - 1, "the failed chat's new message is not archived yet");
+    emu.clearRequests();
+    const next = await worker.run();
+    assert.equal(next.outcome, "complete");
+    assert.equal(next.since, JSON.stringify(watermark), "the next run reads the same window again");
+    assert.ok(feedsRead(emu).has(victim));
+    assert.ok(next.watermark > watermark);
+    await assertArchiveEquals(emu, worker, "after the failed chat was read again");
+  });
+
+  it("keeps the watermark when a chat failed before the checkpoint a later run resumed from", async () => {
+    // The export only knows the chats that failed since it resumed: the Worker stores the count with the checkpoint.
+    emu.reset();
+    await wipe(worker);
+    const victim = emu.store.listChats()[0].id; // the newest chat: the first one a run reads
+    emu.inject({ match: { method: "GET", path: `/chat/v1/chats/${encodeURIComponent(victim)}/feed` }, status: 404, times: 1 });
+    const stopped = await worker.run("seed1");
+    assert.equal(stopped.outcome, "stopped: subrequests");
+    assert.equal(stopped.errors, 1);
+    const left = await readState(worker.db);
+    assert.equal(left.failed, 1, "the failure is stored with the checkpoint");
+    const resumed = await worker.run();
+    assert.equal(resumed.resumed, 1);
+    assert.equal(resumed.outcome, "complete with 1 failed chats; the watermark stays");
+    assert.equal(resumed.passes, 1, "no catch-up pass from a watermark that did not move");
+    const state = await readState(worker.db);
+    assert.equal(state.watermark, undefined, "the first window is read again by the next run");
+    assert.equal(state.checkpoint, undefined);
+    assert.equal(state.failed, undefined);
+    const next = await worker.run();
+    assert.equal(next.outcome, "complete");
+    assert.equal(next.since, "0");
+    await assertArchiveEquals(emu, worker, "after the window was read again");
+  });
 
   it("keeps the run within its subrequest budget, and a run after several stopped ones completes the archive", async () => {
     emu.reset();
@@ -168,6 +302,10 @@ describe("archive-d1 example", () => {
       assert.ok(run.requests > 0, "each run makes progress");
       assert.ok(run.subrequests <= 20, `run ${run.id} made ${run.subrequests} subrequests, within its 20`);
     }
+    assert.deepEqual(stops.map((r) => r.resumed), [0, 1, 1], "each stopped run is resumed by the next");
+    const objects = await Promise.all(stops.map((run) => runLines(worker, run)));
+    const lastCheckpoints = objects.map((lines) => lines.filter((l) => l.type === "checkpoint").at(-1)?.checkpoint);
+    assert.equal(new Set(lastCheckpoints).size, 3, "each stopped run got past a new checkpoint");
     assert.equal((await worker.run()).outcome, "complete");
     await assertArchiveEquals(emu, worker, "after three stopped runs");
   });
@@ -179,7 +317,9 @@ describe("archive-d1 example", () => {
     assert.equal(run.outcome, "complete");
     assert.ok(run.bytes > 5 * 1024 * 1024, `the run wrote ${run.bytes} bytes, more than one part`);
     const lines = await runLines(worker, run);
-    assert.equal(lines.length, run.chats + run.items + 1);
+    const checkpoints = lines.filter((l) => l.type === "checkpoint").length;
+    assert.ok(checkpoints > 0, "with its checkpoint lines");
+    assert.equal(lines.length - checkpoints, run.chats + run.items + 1);
     await assertArchiveEquals(emu, worker, "a large run");
   });
 

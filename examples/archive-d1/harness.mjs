@@ -67,9 +67,13 @@ export async function readArchive(db) {
   return { chats, items, rows };
 }
 
-/** The state table as an object (watermark, checkpoint, lease), values parsed. */
+/** The state table as an object (watermark, checkpoint, failed, lease), values parsed; `{}` before the first run. */
 export async function readState(db) {
   const state = {};
-  for (const row of (await db.prepare("SELECT key, value FROM state").all()).results) state[row.key] = JSON.parse(row.value);
+  const rows = await db.prepare("SELECT key, value FROM state").all().catch((error) => {
+    if (/no such table/.test(String(error?.message))) return { results: [] };
+    throw error;
+  });
+  for (const row of rows.results) state[row.key] = JSON.parse(row.value);
   return state;
 }

@@ -39,17 +39,22 @@ export class LimitReached extends Error {
 }
 
 /**
- * The export's options for this run: the unfinished run's checkpoint if there is one, else the last complete
- * run's watermark (an incremental export), else nothing (a full export, the first time).
+ * The export's options for one pass: the unfinished run's checkpoint if there is one (`resume`), else the last
+ * complete run's watermark (`since`, an incremental export), else `since: 0` (everything, the first time). All
+ * three are the export's window mode, which writes the checkpoints and the watermark this archive keeps.
  */
 export function exportOptions({ checkpoint, watermark }) {
-  const options = { includeArchived: true };
-  if (checkpoint !== undefined) options.resume = checkpoint;
-  else if (watermark !== undefined) options.since = watermark;
-  return options;
+  if (checkpoint !== undefined) return { resume: checkpoint };
+  return { includeArchived: true, since: watermark ?? 0 };
 }
 
-/** Runs the archive once. Resolves to the run's record (also stored in the `runs` table). */
+/**
+ * Runs the archive once. Resolves to the run's record (also stored in the `runs` table).
+ *
+ * A run is one export pass, or two when it starts from a checkpoint: the resumed pass finishes the stopped
+ * run's window (up to the `to` that run fixed), then, if no chat failed in it, a `since` pass from the new
+ * watermark reads what changed meanwhile, so a complete run always leaves D1 as the API was when it began.
+ */
 export async function runArchive(env, limits = limitsFrom(env)) {
   const db = env.ARCHIVE_DB;
   const startedAt = Date.now();
@@ -70,19 +75,22 @@ export async function runArchive(env, limits = limitsFrom(env)) {
   if (!(await takeLease(db, id, startedAt, startedAt + limits.maxRunMs + 60_000))) {
     return { id: null, outcome: "skipped: another run holds the lease" };
   }
-  const options = exportOptions(state);
+  const first = exportOptions(state);
   const run = {
     id,
     object: `runs/${new Date(startedAt).toISOString()}-${id}.ndjson`,
     started: new Date(startedAt).toISOString(),
-    since: options.since === undefined ? null : JSON.stringify(options.since),
-    resumed: options.resume === undefined ? 0 : 1,
+    since: first.since === undefined ? null : JSON.stringify(first.since),
+    resumed: first.resume === undefined ? 0 : 1,
+    passes: 0,
     chats: 0,
+    repeats: 0,
     items: 0,
     errors: 0,
     requests: 0,
     bytes: 0,
     outcome: "complete",
+    watermark: state.watermark ?? null,
   };
   const object = new RunObject(env.ARCHIVE_RUNS, run.object, {
     partSize: limits.partSize,
@@ -108,66 +116,102 @@ export async function runArchive(env, limits = limitsFrom(env)) {
     },
   });
 
+  // Upserts wait in `pending` and go to D1 in batches. The last checkpoint line read (and the count of chats
+  // that failed before it) goes with every batch, in the same transaction as the rows: every line before the
+  // checkpoint is in that batch or an earlier one, so a stored checkpoint never runs ahead of the rows, and
+  // storing it costs no subrequest of its own.
   let pending = [];
-  let checkpoint;
-  let summary;
+  let checkpoint = null;
   const flush = async (extra = []) => {
     const statements = [...pending, ...extra];
     pending = [];
+    if (checkpoint !== null) {
+      statements.push(setState(db, "checkpoint", checkpoint.value), setState(db, "failed", checkpoint.failed || undefined));
+      checkpoint = null;
+    }
     if (statements.length === 0) return;
     count();
     await db.batch(statements);
   };
-  const take = async (line) => {
-    if (line.type === "chat") {
-      run.chats += 1;
-      pending.push(upsertChat(db, line.chat));
-    } else if (line.type === "item") {
-      run.items += 1;
-      pending.push(upsertItem(db, line.chatId, line.item));
-    } else if (line.type === "error") {
-      run.errors += 1;
-    } else if (line.type === "checkpoint") {
-      // Every line before it is in D1 in the same transaction as the checkpoint, so the next run may start
-      // from it.
-      checkpoint = line.checkpoint;
-      await flush([setState(db, "checkpoint", checkpoint)]);
-      return;
-    } else if (line.type === "summary") {
-      summary = line;
-      return;
+
+  /**
+   * One export pass. `failed` is how many chats already failed in this window (a resumed window's earlier
+   * runs, stored with their checkpoint: the export itself only knows the chats that failed since it resumed).
+   * Resolves to the summary line, or throws what stopped the pass.
+   */
+  const pass = async (options, failed) => {
+    run.passes += 1;
+    let errors = failed;
+    let summary;
+    const take = async (line) => {
+      if (line.type === "chat") {
+        run.chats += 1;
+        if (line.repeat === true) run.repeats += 1;
+        pending.push(upsertChat(db, line.chat));
+      } else if (line.type === "item") {
+        run.items += 1;
+        pending.push(upsertItem(db, line.chatId, line.item));
+      } else if (line.type === "error") {
+        run.errors += 1;
+        errors += 1;
+      } else if (line.type === "checkpoint") {
+        checkpoint = { value: line.checkpoint, failed: errors };
+        return;
+      } else if (line.type === "summary") {
+        summary = line;
+        return;
+      }
+      if (pending.length >= limits.batchSize) await flush();
+    };
+    const reader = client.exportChats({ ...options, signal: halt.signal }).getReader();
+    const decoder = new TextDecoder();
+    let text = "";
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+        let start = 0;
+        let end;
+        while ((end = text.indexOf("\n", start)) >= 0) {
+          const limit = spent();
+          if (limit !== null) throw new LimitReached(limit);
+          const line = text.slice(start, end + 1);
+          start = end + 1;
+          await object.write(line);
+          await take(JSON.parse(line));
+        }
+        text = text.slice(start);
+      }
+    } catch (error) {
+      halt.abort(error);
+      // Settles once no request is in flight and none will follow.
+      await reader.cancel(error).catch(() => {});
+      throw error;
     }
-    if (pending.length >= limits.batchSize) await flush();
+    if (summary === undefined) throw new Error("the export ended without its summary line");
+    // The window is done: its upserts, the checkpoint cleared, and the watermark moved on only when no chat
+    // of the window failed (else the next run reads the whole window again, the failed chats with it).
+    checkpoint = null;
+    const end = [setState(db, "checkpoint", undefined), setState(db, "failed", undefined)];
+    if (errors === 0 && summary.errors === 0) {
+      run.watermark = summary.watermark;
+      end.push(setState(db, "watermark", summary.watermark));
+    }
+    await flush(end);
+    return { summary, errors };
   };
 
-  const reader = client.exportChats({ ...options, signal: halt.signal }).getReader();
-  const decoder = new TextDecoder();
-  let text = "";
   try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-      let start = 0;
-      let end;
-      while ((end = text.indexOf("\n", start)) >= 0) {
-        const limit = spent();
-        if (limit !== null) throw new LimitReached(limit);
-        const line = text.slice(start, end + 1);
-        start = end + 1;
-        await object.write(line);
-        await take(JSON.parse(line));
-      }
-      text = text.slice(start);
-    }
+    let { errors } = await pass(first, first.resume === undefined ? 0 : state.failed ?? 0);
+    // A resumed window is done up to the stopped run's `to`: read what changed since, in the same run.
+    if (first.resume !== undefined && errors === 0) ({ errors } = await pass(exportOptions({ watermark: run.watermark }), 0));
+    if (errors > 0) run.outcome = `complete with ${errors} failed chats; the watermark stays`;
   } catch (error) {
     run.outcome = error instanceof LimitReached ? `stopped: ${error.limit}` : `failed: ${error?.name}: ${error?.message}`;
-    halt.abort(error);
-    // Settles once no request is in flight and none will follow.
-    await reader.cancel(error).catch(() => {});
   }
 
-  // The end: the raw lines to R2, then what is left to D1 with the state and the run's record, in one batch.
+  // The end: the raw lines to R2, then what is left to D1 with the run's record, in one batch.
   run.bytes = object.bytes;
   try {
     await object.close();
@@ -176,25 +220,19 @@ export async function runArchive(env, limits = limitsFrom(env)) {
     run.outcome += `; the run's object was not stored (${error?.name}: ${error?.message})`;
     run.object = "";
   }
-  const end = [];
-  if (summary !== undefined) {
-    // A complete run: the next one exports what changed since this one began. A run with chats that failed
-    // keeps the old watermark, so the next run reads those chats again (with everything else since then).
-    if (summary.errors === 0 && summary.watermark !== undefined) end.push(setState(db, "watermark", summary.watermark));
-    if (summary.errors > 0) run.outcome = `complete with ${summary.errors} failed chats; the watermark stays`;
-    end.push(setState(db, "checkpoint", undefined));
-  }
   run.ended = new Date().toISOString();
   run.subrequests = used + 1; // with the last batch, below
-  end.push(
+  await flush([
     db
       .prepare(
-        `INSERT INTO runs (id, object, started, ended, outcome, since, resumed, chats, items, errors, requests, subrequests, bytes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)`,
+        `INSERT INTO runs (id, object, started, ended, outcome, since, resumed, passes, chats, repeats, items, errors, requests, subrequests, bytes, watermark)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)`,
       )
-      .bind(run.id, run.object, run.started, run.ended, run.outcome, run.since, run.resumed, run.chats, run.items, run.errors, run.requests, run.subrequests, run.bytes),
+      .bind(
+        run.id, run.object, run.started, run.ended, run.outcome, run.since, run.resumed, run.passes, run.chats, run.repeats,
+        run.items, run.errors, run.requests, run.subrequests, run.bytes, run.watermark,
+      ),
     setState(db, "lease", undefined),
-  );
-  await flush(end);
+  ]);
   return run;
 }

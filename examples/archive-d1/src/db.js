@@ -1,6 +1,7 @@
 // The archive in D1: the schema, the upserts an export's lines become, the run's state (watermark, unfinished
-// checkpoint, lease) and the reads the route serves. Every write is an upsert by id, so a line read twice (a
-// chat repeated after a resume, a run that starts over from the same watermark) changes nothing.
+// checkpoint and the chats that failed before it, lease) and the reads the route serves. Every write is an
+// upsert by id, so a line read twice (a chat repeated after a resume, a run that starts over from the same
+// watermark) changes nothing.
 
 /** The tables; created on a run's first statement batch, so a fresh database needs no migration step. */
 export const SCHEMA = [
@@ -26,12 +27,15 @@ export const SCHEMA = [
      outcome TEXT,
      since TEXT,
      resumed INTEGER NOT NULL,
+     passes INTEGER NOT NULL DEFAULT 0,
      chats INTEGER NOT NULL DEFAULT 0,
+     repeats INTEGER NOT NULL DEFAULT 0,
      items INTEGER NOT NULL DEFAULT 0,
      errors INTEGER NOT NULL DEFAULT 0,
      requests INTEGER NOT NULL DEFAULT 0,
      subrequests INTEGER NOT NULL DEFAULT 0,
-     bytes INTEGER NOT NULL DEFAULT 0)`,
+     bytes INTEGER NOT NULL DEFAULT 0,
+     watermark INTEGER)`,
 ];
 
 /** The statement that stores a chat line's chat. */
@@ -62,7 +66,10 @@ export function setState(db, key, value) {
     .bind(key, JSON.stringify(value));
 }
 
-/** Creates the tables if needed and reads the state: `{ watermark, checkpoint, lastRun }`. */
+/**
+ * Creates the tables if needed and reads the state: `{ watermark, checkpoint, failed, lease, lastRun }` (`failed`:
+ * chats that failed in the unfinished window before its checkpoint).
+ */
 export async function openArchive(db) {
   const results = await db.batch([
     ...SCHEMA.map((sql) => db.prepare(sql)),
@@ -71,7 +78,7 @@ export async function openArchive(db) {
   ]);
   const state = {};
   for (const row of results.at(-2).results) state[row.key] = JSON.parse(row.value);
-  return { watermark: state.watermark, checkpoint: state.checkpoint, lease: state.lease, lastRun: results.at(-1).results[0].last };
+  return { watermark: state.watermark, checkpoint: state.checkpoint, failed: state.failed, lease: state.lease, lastRun: results.at(-1).results[0].last };
 }
 
 /**

@@ -14,7 +14,7 @@ export default {
   async scheduled(controller, env) {
     const run = await runArchive(env);
     if (run.id === null) return console.log(`archive: ${run.outcome}`);
-    console.log(`archive run ${run.id}: ${run.outcome}; ${run.chats} chats, ${run.items} items, ${run.requests} API requests`);
+    console.log(`archive run ${run.id}${run.resumed ? " (resumed)" : ""}: ${run.outcome}; ${run.chats} chats (${run.repeats} repeats), ${run.items} items, ${run.requests} API requests`);
   },
 
   async fetch(request, env) {
