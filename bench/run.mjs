@@ -12,7 +12,7 @@ import { measureMemory } from "./memory.mjs";
 import { measureWorkerdColdStart } from "./workerd.mjs";
 import { measureTwiggy } from "./twiggy.mjs";
 import { measureExport } from "./export.mjs";
-import { measureArchive } from "./archive.mjs";
+import { measureArchive, reportArchive } from "./archive.mjs";
 import { fixed, kb } from "./stats.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -185,18 +185,7 @@ out();
 out("## 7. Archive (examples/archive-d1 in Miniflare with D1 + R2; 10,000 chats × 20 items, then 1 % of the chats changed)");
 const arc = await measureArchive();
 out();
-out("Units are counted by the emulator's rate limiter (1 per request); the minutes are what those units take under the");
-out("real budget of 750 a minute with a full bucket of 750 to start, computed, not waited for.");
-out();
-out("| run | chats | items | API requests | units | API bytes | NDJSON to R2 | under 750/min | Miniflare s |");
-out("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-for (const [name, r] of [["full (first run)", arc.full], [`incremental (${arc.changed} chats changed)`, arc.incremental]]) {
-  out(`| ${name} | ${r.chats} | ${r.items} | ${r.requests} | ${r.units} | ${fixed(r.responseBytes / 1e6, 2)} MB | ${fixed(r.ndjsonBytes / 1e6, 2)} MB | ${fixed(r.minutes, 1)} min | ${fixed(r.seconds, 1)} |`);
-}
-out();
-out(`The incremental run made ${fixed(arc.incremental.requests / arc.full.requests, 4)}× the full run's requests and read ${fixed(arc.incremental.responseBytes / arc.full.responseBytes, 4)}× its bytes.`);
-out(`The full run made ${arc.subrequests} subrequests in all (API, D1, R2); with ${arc.maxSubrequests} per cron run, about ${arc.perRunApi} of them API requests, the backfill takes ${arc.backfillRuns} runs.`);
-out(`D1 afterwards: ${arc.archived.chats} chats, ${arc.archived.items} items.`);
+for (const line of reportArchive(arc)) out(line);
 
 out();
 out("## Budgets (goals, not test assertions)");

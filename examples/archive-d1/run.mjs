@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // One command (npm run example:archive): builds the Worker, starts the emulator and Miniflare with a local D1
 // database and R2 bucket, fires the Cron Trigger three times with customers and agents writing in between,
-// and reads a chat back through GET /archive/chats/:id.
+// and reads a chat back through GET /archive/chats/:id. The first run exports everything (since 0); the next two
+// read only the chats that changed since the last run's watermark.
 //   npm run example:archive -- --seed 500:20 --max-subrequests 100
 import { parseArgs } from "node:util";
 import { startEmulator } from "gosquared-chat/emulator";
@@ -29,8 +30,12 @@ try {
       emulator.store.archive(chats[4].id);
       emulator.clientMessage(`new-customer-${round}`, "hello");
     }
+    const total = emulator.store.listChats().length + emulator.store.listChats({ archived: true }).length;
     const run = await worker.run();
-    console.log(`Run ${run.id}: ${run.outcome}; ${run.chats} chats and ${run.items} items upserted, ${run.requests} API requests, ${run.bytes} bytes → R2 ${run.object}`);
+    const from = run.resumed ? "resumed from the stopped run's checkpoint" : run.since === "0" ? "since 0, everything" : `since the watermark ${new Date(JSON.parse(run.since)).toISOString()}`;
+    console.log(`Run ${run.id} (${from}): ${run.outcome}`);
+    console.log(`  ${run.chats} of ${total} chats and ${run.items} items upserted${run.repeats ? ` (${run.repeats} chats marked as repeats)` : ""}, ${run.requests} API requests, ${run.subrequests} subrequests, ${run.bytes} bytes → R2 ${run.object}`);
+    if (run.outcome.startsWith("stopped")) console.log("  its checkpoint is in D1: the next run carries on from it");
   }
   const archive = await readArchive(worker.db);
   console.log(`D1 holds ${archive.chats.size} chats and ${archive.rows} items`);
