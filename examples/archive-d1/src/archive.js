@@ -7,8 +7,9 @@ import { RunObject, MIN_PART_SIZE } from "./run-object.js";
 
 /**
  * Subrequests kept back for the end of a run: after the last check, one line can cost three (an R2 part, the
- * upload's creation, a D1 batch), and the end four (the last D1 batch, the last part, the creation and the
- * completion). So a run never makes more than `maxSubrequests`.
+ * upload's creation, a D1 batch: of rows, or the one that ends a pass at its summary), and the end four (the
+ * last D1 batch, the last part, the creation and the completion). So a run never makes more than
+ * `maxSubrequests`.
  */
 export const RESERVE = 7;
 
