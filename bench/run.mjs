@@ -14,6 +14,7 @@ import { measureMemory } from "./memory.mjs";
 import { measureWorkerdColdStart } from "./workerd.mjs";
 import { measureTwiggy } from "./twiggy.mjs";
 import { measureExport } from "./export.mjs";
+import { measureArchive, reportArchive } from "./archive.mjs";
 import { fixed, kb } from "./stats.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -215,6 +216,12 @@ if (runs("memory")) {
   const growth = Math.max(0, mem.heapAfter - mem.heapBefore) + Math.max(0, mem.wasmAfter - mem.wasmBefore);
   budget("memory growth ≤ 1 MB over 100k calls", growth, 1024 * 1024, `heap + wasm growth ${kb(growth)}`);
 }
+
+out();
+out("## 7. Archive (examples/archive-d1 in Miniflare with D1 + R2; 10,000 chats × 20 items, then 1 % of the chats changed)");
+const arc = await measureArchive();
+out();
+for (const line of reportArchive(arc)) out(line);
 
 out();
 out("## Budgets (goals, not test assertions)");
