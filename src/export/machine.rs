@@ -314,6 +314,8 @@ struct WindowListing<C> {
     /// Chats up to this place may have lines from the run that was resumed.
     repeat_upto: Option<Place>,
     resumed: bool,
+    /// Whether a chat failed in the run this one resumes (before its checkpoint).
+    failed_before: bool,
     checkpoint_due: bool,
     checkpoint_writing: bool,
 }
@@ -349,6 +351,7 @@ impl<C> WindowListing<C> {
             listed: Vec::new(),
             repeat_upto: resume.as_ref().and_then(|cp| cp.started.clone()),
             resumed: resume.is_some(),
+            failed_before: resume.as_ref().is_some_and(|cp| cp.failed),
             checkpoint_due: false,
             checkpoint_writing: false,
         };
@@ -509,7 +512,7 @@ impl<C> WindowListing<C> {
 
     /// The checkpoint to write now, if one is due: before a chat past the last one's bound starts, or once
     /// more chats are done.
-    fn checkpoint(&mut self, concurrency: usize) -> Option<Checkpoint> {
+    fn checkpoint(&mut self, concurrency: usize, failed: bool) -> Option<Checkpoint> {
         let to = self.to?;
         if self.checkpoint_writing || !self.fixed || self.finished() {
             return None;
@@ -524,7 +527,8 @@ impl<C> WindowListing<C> {
         }
         self.checkpoint_due = false;
         self.checkpoint_writing = true;
-        Some(Checkpoint { since: self.since, to, archived: self.include_archived, done: self.done.clone(), started: self.bound.clone() })
+        let failed = failed || self.failed_before;
+        Some(Checkpoint { since: self.since, to, archived: self.include_archived, done: self.done.clone(), started: self.bound.clone(), failed })
     }
 
     /// The next chat a worker may start: the queue's first, when the last checkpoint allows it.
@@ -599,10 +603,11 @@ impl<C, K> Export<C, K> {
     }
 
     /// In window mode, the time to pass as `since` next time: the window's fixed `to` (or `since` while the
-    /// window is empty, or when a chat failed, so that the next run reads the window again).
+    /// window is empty, or when a chat failed, in this run or in the run it resumes, so that the next run reads
+    /// the window again).
     pub fn watermark(&self) -> Option<i64> {
         let Source::Window(w) = &self.source else { return None };
-        Some(if self.tally.errors > 0 { w.since } else { w.to.unwrap_or(w.since) })
+        Some(if self.tally.errors > 0 || w.failed_before { w.since } else { w.to.unwrap_or(w.since) })
     }
 
     /// Whether worker `token`'s chat may have been exported by the run this one resumes.
@@ -634,7 +639,7 @@ impl<C, K> Export<C, K> {
         let concurrency = self.workers.len();
         if let Source::Window(w) = &mut self.source {
             if self.workers.iter().any(|job| matches!(job, Job::Idle)) {
-                if let Some(checkpoint) = w.checkpoint(concurrency) {
+                if let Some(checkpoint) = w.checkpoint(concurrency, self.tally.errors > 0) {
                     return Action::Checkpoint(self.checkpoint_token(), checkpoint);
                 }
             }

@@ -98,10 +98,13 @@ pub struct Checkpoint {
     /// The furthest chat the run had started when it wrote the checkpoint: chats after `done` and up to it may
     /// have lines already, and are marked as repeats by the run that resumes.
     pub started: Option<Place>,
+    /// Whether a chat of the run (or of a run it resumed) had failed when the checkpoint was written: the run
+    /// that resumes it keeps the watermark at `since`, so that the next run reads that chat again.
+    pub failed: bool,
 }
 
 /// The start of every checkpoint, with its format's version.
-const PREFIX: &str = "gsqx1";
+const PREFIX: &str = "gsqx2";
 /// The longest checkpoint read: two chat ids of at most 1024 characters, each percent-encoded to at most
 /// 12 characters a character, and the numbers.
 pub const MAX_CHECKPOINT_CHARS: usize = 26 * 1024;
@@ -155,6 +158,7 @@ impl Checkpoint {
         body.push_str(if self.archived { ",1" } else { ",0" });
         push_place(&mut body, Some(&self.done));
         push_place(&mut body, self.started.as_ref());
+        body.push_str(if self.failed { ",1" } else { ",0" });
         let mut out = String::with_capacity(body.len() + 24);
         out.push_str(PREFIX);
         out.push(',');
@@ -175,7 +179,7 @@ impl Checkpoint {
             return Err(bad());
         }
         let fields: Vec<&str> = body.split(',').collect();
-        let [since, to, archived, stage, at, id, s_stage, s_at, s_id] = fields.as_slice() else { return Err(bad()) };
+        let [since, to, archived, stage, at, id, s_stage, s_at, s_id, failed] = fields.as_slice() else { return Err(bad()) };
         let time = |s: &str| s.parse::<i64>().ok().filter(|t| *t >= 0).ok_or_else(bad);
         let place = |stage: &str, at: &str, id: &str| -> Result<Option<Place>, Error> {
             if stage == "-" {
@@ -185,18 +189,19 @@ impl Checkpoint {
             let key = if at == "-" { None } else { Some(Key { at: time(at)?, id: encode::decode(id).ok_or_else(bad)? }) };
             Ok(Some(Place { stage, key }))
         };
-        let archived = match *archived {
-            "1" => true,
-            "0" => false,
-            _ => return Err(bad()),
+        let flag = |s: &str| match s {
+            "1" => Ok(true),
+            "0" => Ok(false),
+            _ => Err(bad()),
         };
+        let (archived, failed) = (flag(archived)?, flag(failed)?);
         let done = place(stage, at, id)?.ok_or_else(bad)?;
         let started = place(s_stage, s_at, s_id)?;
         let (since, to) = (time(since)?, time(to)?);
         if since > to || (!archived && [Some(&done), started.as_ref()].into_iter().flatten().any(|p| p.stage == Stage::Archived)) {
             return Err(bad());
         }
-        Ok(Checkpoint { since, to, archived, done, started })
+        Ok(Checkpoint { since, to, archived, done, started, failed })
     }
 }
 
@@ -228,16 +233,19 @@ mod tests {
             archived: true,
             done: Place { stage: Stage::Open, key: Some(key(1_700_000_100_000, "email:a,b@x.com")) },
             started: Some(Place { stage: Stage::Archived, key: Some(key(17, "päß/%,")) }),
+            failed: true,
         };
         let text = cp.encode("GSN-1");
-        assert!(text.starts_with("gsqx1,"), "{text}");
+        assert!(text.starts_with("gsqx2,"), "{text}");
         assert_eq!(Checkpoint::decode(&text, "GSN-1").ok(), Some(cp.clone()));
         assert!(Checkpoint::decode(&text, "GSN-2").is_err(), "another project's");
         let changed = text.replace("1700000123000", "1700000124000");
         assert!(Checkpoint::decode(&changed, "GSN-1").is_err(), "a changed one");
+        let not_failed = Checkpoint { failed: false, ..cp.clone() };
+        assert_eq!(Checkpoint::decode(&not_failed.encode("GSN-1"), "GSN-1").ok(), Some(not_failed));
         let catch_up = Checkpoint { done: Place { stage: Stage::CatchUp, key: None }, started: None, ..cp };
         assert_eq!(Checkpoint::decode(&catch_up.encode("s"), "s").ok(), Some(catch_up));
-        for junk in ["", "gsqx1", "gsqx1,", "gsqx2,abc,1", "{}", &"x".repeat(MAX_CHECKPOINT_CHARS + 1)] {
+        for junk in ["", "gsqx2", "gsqx2,", "gsqx1,abc,1", "gsqx3,abc,1", "{}", &"x".repeat(MAX_CHECKPOINT_CHARS + 1)] {
             assert!(Checkpoint::decode(junk, "s").is_err(), "{junk}");
         }
     }
@@ -251,6 +259,7 @@ mod tests {
             archived: true,
             done: Place { stage: Stage::Archived, key: Some(key(crate::time::MAX_EPOCH_MS as i64, &long)) },
             started: Some(Place { stage: Stage::Archived, key: Some(key(crate::time::MAX_EPOCH_MS as i64, &long)) }),
+            failed: true,
         };
         assert!(cp.encode("GSN-123456-A").len() < 2200);
     }

@@ -340,6 +340,60 @@ fn a_chat_failure_keeps_the_watermark_at_since() {
 }
 
 #[test]
+fn a_failure_before_a_checkpoint_keeps_the_resumed_runs_watermark_at_since() {
+    let mut sim = Sim::new(12, 3, 7);
+    let mut m = machine(5, false, None);
+    let none = RateLimit::default();
+    let mut failed = false;
+    let mut after_failure = None;
+    for _ in 0..10_000 {
+        match m.poll(0.0, &none) {
+            Action::Request(r) if r.op == Op::GetFeed && !failed => {
+                failed = true;
+                let token = r.token;
+                if let Failed::Write(_) = m.on_failure(token, "ServerError") {
+                    m.on_written(token, 1.0);
+                }
+            }
+            Action::Request(r) => {
+                let (token, op, range) = (r.token, r.op, r.range.unwrap_or(Range { from: 0, to: None, offset: 0 }));
+                let chat = r.chat.cloned().unwrap_or_default();
+                if op == Op::GetFeed {
+                    let (items, _) = sim.feed(&chat, range, 0);
+                    if m.on_feed(token, FeedPage { items: items.len() as u64, next: None }).is_some() {
+                        m.on_written(token, 1.0);
+                    }
+                } else {
+                    let (page, more, len) = sim.list(false, range);
+                    let updated = page.iter().map(|(_, t)| Some(*t)).collect();
+                    let chats = page.into_iter().map(|(id, _)| (Some(id.clone()), id)).collect();
+                    m.on_chats(token, ChatsPage { chats, cardinality: Some(len as f64), next: more.then_some(0), updated });
+                }
+            }
+            Action::Checkpoint(token, cp) => {
+                m.on_written(token, 1.0);
+                if failed {
+                    // The process dies right after this checkpoint line.
+                    after_failure = Some(cp);
+                    break;
+                }
+            }
+            Action::Summary(token, _) => m.on_written(token, 1.0),
+            Action::Done(_) => break,
+            Action::Wait(_) | Action::Idle => {}
+        }
+    }
+    let Some(cp) = after_failure else { panic!("a checkpoint after the failure") };
+    assert!(cp.failed, "the checkpoint remembers the failure");
+    let text = cp.encode(SITE);
+    let Ok(resume) = Checkpoint::decode(&text, SITE) else { panic!("{text}") };
+    let mut resumed = machine(0, false, Some(resume));
+    let run = drive(&mut resumed, &mut sim, None);
+    assert_eq!(run.errors, 0, "the resumed run itself fails nothing");
+    assert_eq!(run.summary.map(|(_, watermark)| watermark), Some(Some(5)), "the failed chat is read again next time");
+}
+
+#[test]
 fn a_list_without_times_ends_a_window_export() {
     let mut m = machine(0, false, None);
     let Action::Request(r) = m.poll(0.0, &RateLimit::default()) else { panic!("a list request first") };
