@@ -187,6 +187,14 @@ pub struct CallHandle {
 
 #[wasm_bindgen(js_class = Call)]
 impl CallHandle {
+    /// What the driver sends, read in one crossing: `{ method, url, headers, body, timeoutMs, signal, checked }`,
+    /// the values of the getters of the same names.
+    #[wasm_bindgen(getter)]
+    pub fn request(&self) -> JsValue {
+        let request = self.call.request();
+        self.shapes.request(request.method, &self.call.url(), &self.headers, request.body.as_deref(), self.call.timeout_ms(), &self.signal, self.checked.is_some())
+    }
+
     /// The URL to send, credentials included.
     #[wasm_bindgen(getter)]
     pub fn url(&self) -> String {
