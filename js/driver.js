@@ -14,17 +14,17 @@ let headerNames;
 export async function perform(client, operation, target, input, opts, cursor) {
   const call = client.call(operation, target, input, opts, cursor);
   try {
-    const { signal, body, url, timeoutMs, method, headers } = call;
+    // The whole request in one crossing, as the core made it.
+    const { signal, body, url, timeoutMs, method, headers, checked } = call.request;
     // redirect: "manual": a redirect is never followed, since the next request would carry the key in its query
     // (and, after a 307 or 308, the body) to wherever the answer points; the core turns it into an error.
     // No credentials, mode or cache: Workers throw on those.
     const init = body === undefined ? { method, headers, redirect: "manual" } : { method, headers, body, redirect: "manual" };
-    const injected = client.fetch;
-    const observe = client.onEvent;
+    const { injected, observe } = hooksOf(client);
     const path = observe === undefined ? undefined : call.path;
     const io = { call, url, init, timeoutMs, signal, injected, observe, method, path };
     // Only a send (a request with a body) can be checked: reconcile or an idempotency key.
-    if (body !== undefined && call.checked) return await checkedSend(client, target, io);
+    if (body !== undefined && checked) return await checkedSend(client, target, io);
     for (;;) {
       const result = await attemptOnce(io);
       if (typeof result !== "number") return result;
@@ -34,6 +34,16 @@ export async function perform(client, operation, target, input, opts, cursor) {
   } finally {
     call.free();
   }
+}
+
+/** Per core client: the caller's `fetch` and `onEvent` (or undefined), which a client keeps for its life. */
+const hooks = new WeakMap();
+
+/** The caller's `{ injected, observe }` functions of `client`, read from it once. */
+function hooksOf(client) {
+  let found = hooks.get(client);
+  if (found === undefined) hooks.set(client, (found = { injected: client.fetch, observe: client.onEvent }));
+  return found;
 }
 
 /**

@@ -4,6 +4,7 @@
 const defined = (value) => value !== undefined;
 
 export const shapes = {
+  request: (method, url, headers, body, timeoutMs, signal, checked) => ({ method, url, headers, body, timeoutMs, signal, checked }),
   page: (items, cardinality, offset, limit, next) => ({ items, cardinality, offset, limit, next }),
   cursor: (offset, limit, firstKey) => (firstKey === undefined ? { offset, limit } : { offset, limit, firstKey }),
   splicedLines(prefix, values) {

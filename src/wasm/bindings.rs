@@ -49,6 +49,11 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub fn plan(this: &Shapes, url: &JsValue, init: &JsValue, timeout_ms: u32, max_retries: u32, facts: u32, signal: &JsValue, offset: &JsValue, limit: &JsValue, first_key: &JsValue) -> JsValue;
 
+    /// `{ method, url, headers, body, timeoutMs, signal, checked }`: what one call sends, handed to the driver
+    /// in one crossing (`body` is undefined for a request without one).
+    #[wasm_bindgen(method)]
+    pub fn request(this: &Shapes, method: &str, url: &str, headers: &JsValue, body: Option<&str>, timeout_ms: u32, signal: &JsValue, checked: bool) -> JsValue;
+
     /// `{ method, headers, body }`, the `fetch` options (no `body` when it is undefined).
     #[wasm_bindgen(method)]
     pub fn init(this: &Shapes, method: &JsValue, headers: &JsValue, body: &JsValue) -> JsValue;

@@ -187,22 +187,12 @@ pub struct CallHandle {
 
 #[wasm_bindgen(js_class = Call)]
 impl CallHandle {
-    /// The URL to send, credentials included.
+    /// What the driver sends, read in one crossing: `{ method, url, headers, body, timeoutMs, signal, checked }`,
+    /// the values of the methods of the same names.
     #[wasm_bindgen(getter)]
-    pub fn url(&self) -> String {
-        self.call.url()
-    }
-
-    /// `GET`, `POST` or `DELETE`.
-    #[wasm_bindgen(getter)]
-    pub fn method(&self) -> JsValue {
-        convert::name(self.call.request().method)
-    }
-
-    /// The request's headers: the client's, this call's own, `accept`, and `content-type` with a body (frozen).
-    #[wasm_bindgen(getter)]
-    pub fn headers(&self) -> JsValue {
-        self.headers.clone()
+    pub fn request(&self) -> JsValue {
+        let request = self.call.request();
+        self.shapes.request(request.method, &self.call.url(), &self.headers, request.body.as_deref(), self.call.timeout_ms(), &self.signal, self.checked.is_some())
     }
 
     /// The request path, percent-encoded, without the query (so without the credentials).
@@ -215,24 +205,6 @@ impl CallHandle {
     #[wasm_bindgen(getter)]
     pub fn attempts(&self) -> u32 {
         self.call.attempts()
-    }
-
-    /// The JSON body, or undefined.
-    #[wasm_bindgen(getter)]
-    pub fn body(&self) -> Option<String> {
-        self.call.request().body.clone()
-    }
-
-    /// How long one attempt may take.
-    #[wasm_bindgen(getter, js_name = timeoutMs)]
-    pub fn timeout_ms(&self) -> u32 {
-        self.call.timeout_ms()
-    }
-
-    /// The caller's abort signal, or undefined.
-    #[wasm_bindgen(getter)]
-    pub fn signal(&self) -> JsValue {
-        self.signal.clone()
     }
 
     /// Takes an answer: its status, the values of the headers named by `answerHeaders` (one per line), and
@@ -286,6 +258,40 @@ impl CallHandle {
             Step::Failed(e) | Step::Check { error: e, .. } => Err((*e).into()),
             Step::Done(_) => Err(JsValue::UNDEFINED),
         }
+    }
+}
+
+/// The request's parts one by one, for the boundary's tests; the driver reads them all at once from
+/// [`CallHandle::request`].
+impl CallHandle {
+    /// The URL to send, credentials included.
+    pub fn url(&self) -> String {
+        self.call.url()
+    }
+
+    /// `GET`, `POST` or `DELETE`.
+    pub fn method(&self) -> JsValue {
+        convert::name(self.call.request().method)
+    }
+
+    /// The request's headers: the client's, this call's own, `accept`, and `content-type` with a body (frozen).
+    pub fn headers(&self) -> JsValue {
+        self.headers.clone()
+    }
+
+    /// The JSON body, or undefined.
+    pub fn body(&self) -> Option<String> {
+        self.call.request().body.clone()
+    }
+
+    /// How long one attempt may take.
+    pub fn timeout_ms(&self) -> u32 {
+        self.call.timeout_ms()
+    }
+
+    /// The caller's abort signal, or undefined.
+    pub fn signal(&self) -> JsValue {
+        self.signal.clone()
     }
 }
 

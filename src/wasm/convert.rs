@@ -110,8 +110,10 @@ pub fn options_object(v: &JsValue, what: &str, allowed: &[&str]) -> Result<Optio
     let keys = Reflect::own_keys(v).map_err(|_| Error::invalid(["could not read ", what].concat()))?;
     for key in keys.iter() {
         // Only the start of a key is copied: no allowed name is longer, and a huge key must not be copied whole.
-        let start = key.dyn_ref::<JsString>().map(|k| k.slice(0, KEY_PREVIEW_UNITS)).and_then(|k| k.as_string());
-        let whole = key.dyn_ref::<JsString>().is_some_and(|k| k.length() <= KEY_PREVIEW_UNITS);
+        // The key is asked whether it is a string once, and a short one is copied without slicing it first.
+        let js = key.dyn_ref::<JsString>();
+        let whole = js.is_some_and(|k| k.length() <= KEY_PREVIEW_UNITS);
+        let start = js.and_then(|k| if whole { k.as_string() } else { k.slice(0, KEY_PREVIEW_UNITS).as_string() });
         let known = whole && start.as_deref().is_some_and(|k| allowed.contains(&k));
         if !known {
             let shown = start.map(|k| crate::error::truncate(&k, 40)).unwrap_or_else(|| "a symbol".into());
@@ -167,6 +169,11 @@ pub fn string_within(v: &JsValue, name: &str, max_chars: usize) -> Result<String
     let Some(js) = v.dyn_ref::<JsString>() else {
         return Err(Error::invalid([name, " must be a string"].concat()));
     };
+    js_string_within(js, name, max_chars)
+}
+
+/// [`string_within`] for a value already known to be a string (so that it is not asked again).
+fn js_string_within(js: &JsString, name: &str, max_chars: usize) -> Result<String, Error> {
     if surely_longer(js, max_chars) {
         return Err(too_long(name, max_chars));
     }
@@ -267,10 +274,10 @@ pub fn string_start(v: &JsValue, max_units: u32) -> Option<String> {
 
 /// Reads a chat id argument.
 pub fn chat_id(v: &JsValue) -> Result<String, Error> {
-    if !v.is_string() {
+    let Some(js) = v.dyn_ref::<JsString>() else {
         return Err(Error::invalid("chatId must be a non-empty string"));
-    }
-    let id = string_within(v, "chatId", validate::MAX_CHAT_ID_CHARS)?;
+    };
+    let id = js_string_within(js, "chatId", validate::MAX_CHAT_ID_CHARS)?;
     validate::chat_id(&id)?;
     Ok(id)
 }

@@ -276,14 +276,16 @@ pub enum CheckedStep {
     Resolve = 5,
 }
 
-#[wasm_bindgen(js_class = Call)]
 impl CallHandle {
-    /// Whether this call is a checked send, which the driver runs step by step with [`CallHandle::next`].
-    #[wasm_bindgen(getter)]
+    /// Whether this call is a checked send, which the driver runs step by step with [`CallHandle::next`]
+    /// (handed to the driver as `request.checked`).
     pub fn checked(&self) -> bool {
         self.checked.is_some()
     }
+}
 
+#[wasm_bindgen(js_class = Call)]
+impl CallHandle {
     /// The idempotency key, or undefined.
     #[wasm_bindgen(getter, js_name = idempotencyKey)]
     pub fn idempotency_key(&self) -> JsValue {
