@@ -528,7 +528,13 @@ impl<C> WindowListing<C> {
         self.checkpoint_due = false;
         self.checkpoint_writing = true;
         let failed = failed || self.failed_before;
-        Some(Checkpoint { since: self.since, to, archived: self.include_archived, done: self.done.clone(), started: self.bound.clone(), failed })
+        // Chats up to the place the resumed run's checkpoint gave may have lines from that run (or an earlier
+        // one) even when this run has not started them yet: a run resumed from this checkpoint marks them too.
+        let started = match (&self.bound, &self.repeat_upto) {
+            (Some(bound), Some(before)) => Some(if bound.up_to(before) { before.clone() } else { bound.clone() }),
+            (bound, before) => bound.clone().or_else(|| before.clone()),
+        };
+        Some(Checkpoint { since: self.since, to, archived: self.include_archived, done: self.done.clone(), started, failed })
     }
 
     /// The next chat a worker may start: the queue's first, when the last checkpoint allows it.

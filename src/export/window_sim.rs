@@ -300,6 +300,40 @@ fn a_run_killed_anywhere_and_resumed_exports_the_window_once_while_the_list_move
 }
 
 #[test]
+fn a_run_killed_twice_and_resumed_twice_exports_the_window_once() {
+    let mut unmarked = 0;
+    let mut runs = 0;
+    for seed in 1..=40u64 {
+        let mut sim = Sim::new(25, 6, seed);
+        sim.churn = 3;
+        let first = drive(&mut machine(0, true, None), &mut sim, Some(3 + seed * 7 % 60));
+        let Some(checkpoint) = first.checkpoints.last().cloned() else { continue };
+        let to = checkpoint.to;
+        // The resumed run dies soon after its first checkpoint, and a third run resumes it.
+        let second = drive(&mut machine(0, true, Some(checkpoint)), &mut sim, Some(1 + seed % 4));
+        let Some(checkpoint) = second.checkpoints.last().cloned() else { continue };
+        let third = drive(&mut machine(0, true, Some(checkpoint)), &mut sim, None);
+        assert_eq!(third.summary.and_then(|s| s.1), Some(to));
+        // A chat line or an item a run writes again comes in a chat that run marks.
+        let earlier: Vec<&Run> = vec![&first, &second];
+        for (n, run) in [&second, &third].into_iter().enumerate() {
+            let before = earlier.iter().take(n + 1);
+            let seen: BTreeSet<&(String, String)> = before.clone().flat_map(|r| r.items.iter()).collect();
+            let seen_chats: BTreeSet<&String> = before.flat_map(|r| r.chats.iter().map(|(c, _)| c)).collect();
+            let marked: BTreeSet<&String> = run.chats.iter().filter(|(_, r)| *r).map(|(c, _)| c).collect();
+            unmarked += run.items.iter().filter(|line| seen.contains(line) && !marked.contains(&line.0)).count();
+            unmarked += run.chats.iter().filter(|(c, r)| !r && seen_chats.contains(c)).count();
+        }
+        let got: BTreeSet<(String, String)> = first.items.iter().chain(&second.items).chain(&third.items).cloned().collect();
+        let want: BTreeSet<(String, String)> = sim.window(0, to).into_iter().flat_map(|(c, items)| items.into_iter().map(move |i| (c.clone(), i))).collect();
+        assert_eq!(got, want, "seed {seed}: the union is the window");
+        runs += 1;
+    }
+    assert!(runs >= 30, "{runs}");
+    assert_eq!(unmarked, 0, "lines written again in a chat not marked as a repeat");
+}
+
+#[test]
 fn a_chat_failure_keeps_the_watermark_at_since() {
     let sim = Sim::new(6, 3, 3);
     let mut m = machine(5, false, None);
