@@ -8,8 +8,11 @@ import { ApiError } from './store.js';
 /** The shortest pause the writer accepts between two messages. */
 export const MIN_EVERY_MS = 10;
 
-/** A small seeded random source (mulberry32), so that a demo with the same seed writes the same chats. */
-function random(seed) {
+/**
+ * A small seeded random source (mulberry32), so that a demo with the same seed writes the same chats; the tests
+ * use it too, so that a failing run can be repeated.
+ */
+export function seededRandom(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -45,7 +48,7 @@ const state = new WeakMap();
 function stateOf(emulator) {
   let s = state.get(emulator);
   if (!s) {
-    s = { next: random(1), written: 0 };
+    s = { next: seededRandom(1), written: 0 };
     state.set(emulator, s);
   }
   return s;
@@ -84,7 +87,7 @@ export function startCustomers(emulator, { everyMs = 3000, seed = 1, onMessage }
     throw new TypeError(`everyMs must be an integer of at least ${MIN_EVERY_MS}`);
   }
   if (!Number.isInteger(seed)) throw new TypeError('seed must be an integer');
-  stateOf(emulator).next = random(seed);
+  stateOf(emulator).next = seededRandom(seed);
   const timer = setInterval(() => {
     let message;
     try {

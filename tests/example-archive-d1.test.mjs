@@ -5,7 +5,7 @@
 // read route. After every complete run the D1 tables equal the emulator's data exactly.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { emulator, apiRequests, API_KEY, SITE_TOKEN } from "./helpers.mjs";
+import { emulator, apiRequests, random, API_KEY, SITE_TOKEN } from "./helpers.mjs";
 import { buildWorker, startWorker, readArchive, readState } from "../examples/archive-d1/harness.mjs";
 
 const TOKEN = "test-archive-token";
@@ -72,17 +72,6 @@ async function runLines(worker, run) {
   return text === "" ? [] : text.trimEnd().split("\n").map((line) => JSON.parse(line));
 }
 
-/** A small deterministic generator (mulberry32). */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Customers and agents write, chats are archived and unarchived, a new chat starts. */
 function writeSome(emu, round, rand = random(round)) {

@@ -5,6 +5,9 @@ import { before, after, beforeEach } from "node:test";
 import { startEmulator } from "gosquared-chat/emulator";
 import { ChatClient } from "gosquared-chat";
 
+/** The seeded random source the emulator's customers use: a failing run can be repeated with its seed. */
+export { seededRandom as random } from "../emulator/customers.js";
+
 export const API_KEY = "sk_test_Q7wZ+secret/key";
 export const SITE_TOKEN = "GSN-424242-Z";
 

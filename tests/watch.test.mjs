@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { getEventListeners } from "node:events";
 import { ChatClient, InvalidRequestError, AuthenticationError, createProxy } from "gosquared-chat";
 import { startCustomers } from "gosquared-chat/emulator";
-import { emulator, clientFor, assertNoKey, rejection, API_KEY, SITE_TOKEN } from "./helpers.mjs";
+import { emulator, clientFor, assertNoKey, rejection, random, API_KEY, SITE_TOKEN } from "./helpers.mjs";
 
 const CHATS = 50;
 const controllers = [];
@@ -17,16 +17,6 @@ const controlled = () => {
   return controller;
 };
 
-/** A seeded random source, so that a failing run can be repeated. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
