@@ -333,53 +333,12 @@ fn a_run_killed_twice_and_resumed_twice_exports_the_window_once() {
     assert_eq!(unmarked, 0, "lines written again in a chat not marked as a repeat");
 }
 
-#[test]
-fn a_chat_failure_keeps_the_watermark_at_since() {
-    let sim = Sim::new(6, 3, 3);
-    let mut m = machine(5, false, None);
+/// Drives `m` against `sim` (no kill, answers in order) with the first feed request failing for good; with
+/// `stop_at_checkpoint`, stops (as a killed process would) at the first checkpoint written after the failure and
+/// returns it. Returns whether the failure happened, and that checkpoint.
+fn drive_failing_first_feed(m: &mut Machine, sim: &Sim, stop_at_checkpoint: bool) -> (bool, Option<Checkpoint>) {
     let none = RateLimit::default();
     let mut failed = false;
-    for _ in 0..10_000 {
-        match m.poll(0.0, &none) {
-            Action::Request(r) if r.op == Op::GetFeed && !failed => {
-                failed = true;
-                let token = r.token;
-                if let Failed::Write(_) = m.on_failure(token, "ServerError") {
-                    m.on_written(token, 1.0);
-                }
-            }
-            Action::Request(r) => {
-                let (token, op, range) = (r.token, r.op, r.range.unwrap_or(Range { from: 0, to: None, offset: 0 }));
-                let chat = r.chat.cloned().unwrap_or_default();
-                if op == Op::GetFeed {
-                    let (items, _) = sim.feed(&chat, range, 0);
-                    if m.on_feed(token, FeedPage { items: items.len() as u64, next: None }).is_some() {
-                        m.on_written(token, 1.0);
-                    }
-                } else {
-                    let (page, more, len) = sim.list(false, range);
-                    let updated = page.iter().map(|(_, t)| Some(*t)).collect();
-                    let chats = page.into_iter().map(|(id, _)| (Some(id.clone()), id)).collect();
-                    m.on_chats(token, ChatsPage { chats, cardinality: Some(len as f64), next: more.then_some(0), updated });
-                }
-            }
-            Action::Checkpoint(token, _) | Action::Summary(token, _) => m.on_written(token, 1.0),
-            Action::Done(_) => break,
-            Action::Wait(_) | Action::Idle => {}
-        }
-    }
-    assert!(failed);
-    assert_eq!(m.tally().errors, 1);
-    assert_eq!(m.watermark(), Some(5), "the next run reads the window again");
-}
-
-#[test]
-fn a_failure_before_a_checkpoint_keeps_the_resumed_runs_watermark_at_since() {
-    let mut sim = Sim::new(12, 3, 7);
-    let mut m = machine(5, false, None);
-    let none = RateLimit::default();
-    let mut failed = false;
-    let mut after_failure = None;
     for _ in 0..10_000 {
         match m.poll(0.0, &none) {
             Action::Request(r) if r.op == Op::GetFeed && !failed => {
@@ -406,10 +365,8 @@ fn a_failure_before_a_checkpoint_keeps_the_resumed_runs_watermark_at_since() {
             }
             Action::Checkpoint(token, cp) => {
                 m.on_written(token, 1.0);
-                if failed {
-                    // The process dies right after this checkpoint line.
-                    after_failure = Some(cp);
-                    break;
+                if failed && stop_at_checkpoint {
+                    return (failed, Some(cp));
                 }
             }
             Action::Summary(token, _) => m.on_written(token, 1.0),
@@ -417,6 +374,25 @@ fn a_failure_before_a_checkpoint_keeps_the_resumed_runs_watermark_at_since() {
             Action::Wait(_) | Action::Idle => {}
         }
     }
+    (failed, None)
+}
+
+#[test]
+fn a_chat_failure_keeps_the_watermark_at_since() {
+    let sim = Sim::new(6, 3, 3);
+    let mut m = machine(5, false, None);
+    let (failed, _) = drive_failing_first_feed(&mut m, &sim, false);
+    assert!(failed);
+    assert_eq!(m.tally().errors, 1);
+    assert_eq!(m.watermark(), Some(5), "the next run reads the window again");
+}
+
+#[test]
+fn a_failure_before_a_checkpoint_keeps_the_resumed_runs_watermark_at_since() {
+    let mut sim = Sim::new(12, 3, 7);
+    let mut m = machine(5, false, None);
+    let (failed, after_failure) = drive_failing_first_feed(&mut m, &sim, true);
+    assert!(failed);
     let Some(cp) = after_failure else { panic!("a checkpoint after the failure") };
     assert!(cp.failed, "the checkpoint remembers the failure");
     let text = cp.encode(SITE);
