@@ -8,7 +8,7 @@ use crate::endpoints::{self, ApiRequest, Endpoint, Input, ListParams, Op, Paging
 use crate::error::Error;
 use crate::edge::key_scan::{self, KeyTraces};
 use crate::webhook::Found;
-use crate::{encode, text, time, validate};
+use crate::{encode, number, text, time, validate};
 
 /// The largest request body forwarded (a 100,000-character message is at most 400 KB of UTF-8).
 pub const MAX_BODY_BYTES: u32 = 1024 * 1024;
@@ -84,7 +84,7 @@ impl ProxyConfig {
         for name in allow {
             let found = OPS.iter().position(|op| op.endpoint().name == name).ok_or_else(|| {
                 let known: Vec<&str> = OPS.iter().map(|op| op.endpoint().name).collect();
-                Error::invalid(format!("allow names an unknown operation \"{}\" (known: {})", crate::error::truncate(name, 40), text::join(&known, ", ")))
+                Error::invalid(["allow names an unknown operation \"", &crate::error::truncate(name, 40), "\" (known: ", &text::join(&known, ", "), ")"].concat())
             })?;
             indexes.push(found);
         }
@@ -104,10 +104,14 @@ impl ProxyConfig {
     pub fn with_allowed_origins(mut self, origins: &[String]) -> Result<Self, Error> {
         for o in origins {
             let normal = origin(o).ok_or_else(|| {
-                Error::invalid(format!(
-                    "allowedOrigins must list origins such as \"https://admin.example.com\" (scheme, host and port only), not \"{}\"",
-                    crate::error::truncate(o, 60)
-                ))
+                Error::invalid(
+                    [
+                        "allowedOrigins must list origins such as \"https://admin.example.com\" (scheme, host and port only), not \"",
+                        &crate::error::truncate(o, 60),
+                        "\"",
+                    ]
+                    .concat(),
+                )
             })?;
             if !self.allowed_origins.contains(&normal) {
                 self.allowed_origins.push(normal);
@@ -148,10 +152,10 @@ pub fn origin(value: &str) -> Option<String> {
         return None;
     }
     match port {
-        None => Some(format!("{scheme}://{host}")),
-        Some(p) if p == default_port => Some(format!("{scheme}://{host}")),
+        None => Some([scheme, "://", host].concat()),
+        Some(p) if p == default_port => Some([scheme, "://", host].concat()),
         Some(p) if !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u32>().is_ok_and(|n| n <= 65535) => {
-            Some(format!("{scheme}://{host}:{p}"))
+            Some([scheme, "://", host, ":", p].concat())
         }
         Some(_) => None,
     }
@@ -316,7 +320,7 @@ pub fn decide(config: &ProxyConfig, req: &Incoming) -> Decision {
             continue;
         }
         if !config.allow.contains(&index) {
-            return refuse(403, "proxy_operation_not_allowed", format!("{} is not allowed by this proxy", endpoint.name));
+            return refuse(403, "proxy_operation_not_allowed", [endpoint.name, " is not allowed by this proxy"].concat());
         }
         return forward(config, *op, &id, req);
     }
@@ -324,7 +328,7 @@ pub fn decide(config: &ProxyConfig, req: &Incoming) -> Decision {
         return refuse(400, "proxy_bad_id", "The id in the path is not valid percent-encoding or not a usable id");
     }
     if path_matched {
-        return refuse(405, "proxy_method_not_allowed", format!("{} is not a method of this route", crate::error::truncate(req.method, 20)));
+        return refuse(405, "proxy_method_not_allowed", [&crate::error::truncate(req.method, 20), " is not a method of this route"].concat());
     }
     refuse(404, "proxy_unknown_route", "This path is not a GoSquared API route served by this proxy")
 }
@@ -355,7 +359,7 @@ fn forward(config: &ProxyConfig, op: Op, id: &str, req: &Incoming) -> Decision {
     };
     let params = match list_params(endpoint, paging, req.query) {
         Ok(p) => p,
-        Err(message) => return refuse(400, "proxy_bad_query", format!("The query is not one this proxy forwards: {message}")),
+        Err(message) => return refuse(400, "proxy_bad_query", ["The query is not one this proxy forwards: ", &message].concat()),
     };
     let request = ApiRequest::forwarded(op, id, &params);
     Decision::Forward { method: request.method, url: request.url(&config.base_url, Some(&config.api_key), &config.site_token), operation: endpoint.name, body }
@@ -363,13 +367,13 @@ fn forward(config: &ProxyConfig, op: Op, id: &str, req: &Incoming) -> Decision {
 
 /// The refusal of a body over [`MAX_BODY_BYTES`].
 pub fn body_too_large() -> Decision {
-    refuse(413, "proxy_body_too_large", format!("The request body is larger than {MAX_BODY_BYTES} bytes"))
+    refuse(413, "proxy_body_too_large", ["The request body is larger than ", &number::digits(u64::from(MAX_BODY_BYTES)), " bytes"].concat())
 }
 
 /// An integer query value: digits only, at most 16 of them.
 fn integer(name: &str, value: &str) -> Result<f64, String> {
     if value.is_empty() || value.len() > 16 || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("{name} must be an integer"));
+        return Err([name, " must be an integer"].concat());
     }
     Ok(value.bytes().fold(0f64, |acc, b| acc * 10.0 + f64::from(b - b'0')))
 }
@@ -381,7 +385,7 @@ fn time_param(name: &str, value: &str) -> Result<i64, String> {
     }
     time::parse_iso(value)
         .filter(|ms| *ms >= 0 && (*ms as f64) <= time::MAX_EPOCH_MS)
-        .ok_or_else(|| format!("{name} must be an ISO 8601 date-time or epoch milliseconds"))
+        .ok_or_else(|| [name, " must be an ISO 8601 date-time or epoch milliseconds"].concat())
 }
 
 /// Reads the browser's query: only the operation's own parameters, each once, each checked. The browser
@@ -392,7 +396,7 @@ fn list_params(endpoint: &Endpoint, paging: Option<Paging>, query: &str) -> Resu
     if query.contains(';') {
         return Err("\";\" is not a separator here".into());
     }
-    let takes = || if own.is_empty() { format!("{} takes no query parameters", endpoint.name) } else { format!("{} takes only {}", endpoint.name, text::join(own, ", ")) };
+    let takes = || if own.is_empty() { [endpoint.name, " takes no query parameters"].concat() } else { [endpoint.name, " takes only ", &text::join(own, ", ")].concat() };
     let mut seen: Vec<&str> = Vec::new();
     let mut p = ListParams::default();
     for pair in query.split('&').filter(|pair| !pair.is_empty()) {
@@ -409,7 +413,7 @@ fn list_params(endpoint: &Endpoint, paging: Option<Paging>, query: &str) -> Resu
             _ if !own.contains(&name) => return Err(takes()),
             _ => {}
         }
-        let value = encode::decode(raw).ok_or_else(|| format!("{name} is not valid percent-encoding"))?;
+        let value = encode::decode(raw).ok_or_else(|| [name, " is not valid percent-encoding"].concat())?;
         match name {
             "limit" if paging == Some(Paging::Combined) => {
                 let (offset, count) = match value.split_once(',') {

@@ -75,14 +75,14 @@ pub fn verify_webhook_secret_in_url(url: JsValue, secret: JsValue, param: JsValu
 /// Reads an array of strings (`allow`, `allowedOrigins`).
 fn string_list(v: &JsValue, what: &str) -> Result<Vec<String>, Error> {
     if !Array::is_array(v) {
-        return Err(Error::invalid(format!("{what} must be an array of strings")));
+        return Err(Error::invalid([what, " must be an array of strings"].concat()));
     }
     v.clone()
         .unchecked_into::<Array>()
         .iter()
         .map(|item| match found(&item) {
             Found::Text(t) => Ok(t),
-            _ => Err(Error::invalid(format!("{what} must be an array of strings"))),
+            _ => Err(Error::invalid([what, " must be an array of strings"].concat())),
         })
         .collect()
 }
@@ -144,7 +144,7 @@ fn read_proxy_config(config: &JsValue) -> Result<ProxyConfig, Error> {
     let allow = if Array::is_array(&allow_value) { string_list(&allow_value, "allow")? } else { Vec::new() };
     let origins_value = get(config, "allowedOrigins")?;
     let origins = if Array::is_array(&origins_value) { string_list(&origins_value, "allowedOrigins")? } else { Vec::new() };
-    let need = |key: &str| opt_string(config, key).and_then(|v| v.ok_or_else(|| Error::invalid(format!("proxy config lacks {key}"))));
+    let need = |key: &str| opt_string(config, key).and_then(|v| v.ok_or_else(|| Error::invalid(["proxy config lacks ", key].concat())));
     ProxyConfig::new(need("apiKey")?, need("siteToken")?, Some(&need("baseUrl")?), opt_string(config, "prefix")?.as_deref(), &allow)?
         .with_allowed_origins(&origins)?
         .with_timeouts(opt_number(config, "timeoutMs")?, opt_number(config, "bodyTimeoutMs")?)
