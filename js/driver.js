@@ -251,15 +251,39 @@ function stopIfAborted(signal) {
 }
 
 // The caller's signal may be any object that looks like one (checked by the core): a listener method that
-// is missing or throws leaves the call unhooked instead of failing it.
+// is missing or throws leaves the call unhooked instead of failing it. A signal has one listener of ours while
+// attempts or waits are hooked to it, which calls each of them: many calls sharing one signal (an export
+// shares its own among all its requests) then cost a Set entry each, not an EventTarget listener each, and
+// nothing stays on the signal once none is hooked.
+/** Per signal: the listener of ours on it, and the attempts and waits it calls. */
+const hooked = new WeakMap();
+
 function listen(signal, listener) {
-  try {
-    signal.addEventListener("abort", listener, { once: true });
-  } catch {}
+  let entry = hooked.get(signal);
+  if (entry === undefined) {
+    const listeners = new Set();
+    const fire = () => {
+      hooked.delete(signal);
+      unhook(signal, fire);
+      for (const stop of listeners) stop();
+    };
+    hooked.set(signal, (entry = { listeners, fire }));
+    try {
+      signal.addEventListener("abort", fire, { once: true });
+    } catch {}
+  }
+  entry.listeners.add(listener);
 }
 
 function unlisten(signal, listener) {
+  const entry = hooked.get(signal);
+  if (entry === undefined || !entry.listeners.delete(listener) || entry.listeners.size > 0) return;
+  hooked.delete(signal);
+  unhook(signal, entry.fire);
+}
+
+function unhook(signal, fire) {
   try {
-    signal.removeEventListener("abort", listener);
+    signal.removeEventListener("abort", fire);
   } catch {}
 }
