@@ -416,3 +416,51 @@ describe("abort and timeout", () => {
     assert.equal(apiRequests(emu).length, 1);
   });
 });
+
+// The core reads a frozen options object once and reuses the reading while the same object comes back (the
+// export passes one to each of its requests); an object that can change is read on every call.
+describe("per-call options read once when frozen", () => {
+  const hang = (url, init) => new Promise((_, reject) => init.signal.addEventListener("abort", () => reject(init.signal.reason), { once: true }));
+  const options = { apiKey: API_KEY, siteToken: SITE_TOKEN, baseUrl: "http://api.example.test" };
+
+  it("a frozen object is honoured on every call it is passed to, and a changed object is read again", async () => {
+    const client = new ChatClient({ ...options, fetch: hang });
+    const frozen = Object.freeze({ timeoutMs: 20, maxRetries: 1 });
+    for (let i = 0; i < 3; i += 1) {
+      const e = await rejection(client.getChat("a", frozen));
+      assert.ok(e instanceof TimeoutError, String(e));
+      assert.equal(e.attempts, 2);
+    }
+    const open = { timeoutMs: 20, maxRetries: 0 };
+    assert.equal((await rejection(client.getChat("a", open))).attempts, 1);
+    open.maxRetries = 2;
+    assert.equal((await rejection(client.getChat("a", open))).attempts, 3, "the changed object was read again");
+    assert.equal((await rejection(client.getChat("a", frozen))).attempts, 2, "and the frozen one still says what it said");
+  });
+
+  it("a frozen object's headers, which can change, are read on every call", async () => {
+    const seen = [];
+    const fetch = async (url, init) => {
+      seen.push(init.headers["x-trace"]);
+      return new Response('{"id":"a"}', { status: 200 });
+    };
+    const client = new ChatClient({ ...options, fetch });
+    const headers = { "x-trace": "one" };
+    const opts = Object.freeze({ headers });
+    await client.getChat("a", opts);
+    headers["x-trace"] = "two";
+    await client.getChat("a", opts);
+    assert.deepEqual(seen, ["one", "two"]);
+  });
+
+  it("a frozen object with a bad option is refused on every call, before any request", async () => {
+    let requests = 0;
+    const client = new ChatClient({ ...options, fetch: async () => (requests += 1, new Response("{}")) });
+    const bad = Object.freeze({ timeoutMs: -1 });
+    for (let i = 0; i < 2; i += 1) assert.ok((await rejection(client.getChat("a", bad))) instanceof InvalidRequestError);
+    const sendOnly = Object.freeze({ idempotencyKey: "k-1" });
+    await client.sendMessage("a", { content: "x" }, sendOnly).catch(() => {});
+    for (let i = 0; i < 2; i += 1) assert.ok((await rejection(client.getChat("a", sendOnly))) instanceof InvalidRequestError);
+    assert.equal(requests, 1, "only the send reached fetch: its list read failed on the empty answer");
+  });
+});

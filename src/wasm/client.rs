@@ -133,9 +133,9 @@ impl Client {
     /// Checks an operation's arguments and options and starts its call; nothing is sent yet.
     pub fn call(&self, operation: Operation, target: &JsValue, input: &JsValue, opts: &JsValue, cursor: &JsValue) -> Result<CallHandle, JsValue> {
         let op = operation;
-        let (timeout_ms, max_retries, signal, own_headers) = call_options(opts)?;
+        let CallOptions { timeout_ms, max_retries, signal, headers: own_headers, reconcile, idempotency_key } = call_options(opts)?;
         let (request, previous_first, args) = read_request(op, target, input, cursor)?;
-        let checked = self.sends.checked(op, target, &args, opts)?;
+        let checked = self.sends.checked(op, target, &args, opts, reconcile.as_ref(), idempotency_key.as_ref())?;
         let with_body = request.body.is_some();
         let headers = match own_headers {
             None if with_body => self.write_headers.clone(),
@@ -442,13 +442,62 @@ pub(crate) fn cause_chain(thrown: &JsValue) -> Vec<(String, String)> {
     chain
 }
 
-/// The checked per-call options: timeout, retries, signal and headers; absent values fall back to the client's.
-pub type CallOptions = (Option<u32>, Option<u32>, JsValue, Option<Vec<(String, String)>>);
+/// The checked per-call options: timeout, retries, signal and headers (absent values fall back to the
+/// client's), and the exactly-once options as given, which [`SendSettings::checked`] checks for the sends.
+///
+/// [`SendSettings::checked`]: crate::wasm::reconcile::SendSettings::checked
+pub struct CallOptions {
+    pub timeout_ms: Option<u32>,
+    pub max_retries: Option<u32>,
+    pub signal: JsValue,
+    pub headers: Option<Vec<(String, String)>>,
+    /// `reconcile` and `idempotencyKey` as given, when given.
+    pub reconcile: Option<JsValue>,
+    pub idempotency_key: Option<JsValue>,
+}
 
-/// Reads `{ signal, timeoutMs, maxRetries, headers }`.
+/// What a frozen options object without headers said: timeout, retries, signal, reconcile, idempotencyKey.
+type Remembered = (Option<u32>, Option<u32>, JsValue, Option<JsValue>, Option<JsValue>);
+
+thread_local! {
+    /// The last frozen options object read that had no headers, and what it said.
+    static LAST_OPTIONS: std::cell::RefCell<Option<(JsValue, Remembered)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Reads `{ signal, timeoutMs, maxRetries, headers, reconcile, idempotencyKey }`. A frozen object without
+/// headers passed again (the export passes one to all its requests) is not read again.
 pub fn call_options(v: &JsValue) -> Result<CallOptions, Error> {
+    let hit = LAST_OPTIONS.with(|last| last.try_borrow().ok().and_then(|last| last.as_ref().filter(|(seen, _)| seen == v).map(|(_, r)| r.clone())));
+    if let Some((timeout_ms, max_retries, signal, reconcile, idempotency_key)) = hit {
+        return Ok(CallOptions { timeout_ms, max_retries, signal, headers: None, reconcile, idempotency_key });
+    }
+    let Some(options) = read_call_options(v)? else {
+        let none = CallOptions {
+            timeout_ms: None,
+            max_retries: None,
+            signal: JsValue::UNDEFINED,
+            headers: None,
+            reconcile: None,
+            idempotency_key: None,
+        };
+        return Ok(none);
+    };
+    if options.headers.is_none() && Object::is_frozen(v.unchecked_ref::<Object>()) {
+        let o = &options;
+        let remembered = (o.timeout_ms, o.max_retries, o.signal.clone(), o.reconcile.clone(), o.idempotency_key.clone());
+        LAST_OPTIONS.with(|last| {
+            if let Ok(mut last) = last.try_borrow_mut() {
+                *last = Some((v.clone(), remembered));
+            }
+        });
+    }
+    Ok(options)
+}
+
+/// Reads an options object; None when there is none.
+fn read_call_options(v: &JsValue) -> Result<Option<CallOptions>, Error> {
     let Some(o) = options_object(v, "opts", CALL_KEYS)? else {
-        return Ok((None, None, JsValue::UNDEFINED, None));
+        return Ok(None);
     };
     let signal = get(&o, "signal")?;
     if !signal.is_undefined() {
@@ -461,7 +510,9 @@ pub fn call_options(v: &JsValue) -> Result<CallOptions, Error> {
     let max_retries = opt_number(&o, "maxRetries")?.map(validate::max_retries).transpose()?;
     let headers = get(&o, "headers")?;
     let headers = if headers.is_undefined() { None } else { Some(read_headers(&headers)?) };
-    Ok((timeout_ms, max_retries, signal, headers))
+    let given = |key: &str| get(&o, key).map(|v| Some(v).filter(|v| !v.is_undefined()));
+    let (reconcile, idempotency_key) = (given("reconcile")?, given("idempotencyKey")?);
+    Ok(Some(CallOptions { timeout_ms, max_retries, signal, headers, reconcile, idempotency_key }))
 }
 
 /// Reads an operation's id and arguments as its table entry says, and builds its request (returned with the

@@ -151,7 +151,7 @@ impl ExportRun {
         for key in ["signal", "timeoutMs", "maxRetries"] {
             copy_defined(&o, &call_keys, key)?;
         }
-        let (timeout_ms, max_retries, signal, _) = call_options(&call_keys)?;
+        let crate::client::CallOptions { timeout_ms, max_retries, signal, .. } = call_options(&call_keys)?;
         let chats = match read_chat_ids(&get(&o, "chatIds")?)? {
             Some(_) if include_archived => return Err(Error::invalid("includeArchived cannot be combined with chatIds").into()),
             Some(ids) => Chats::Given(ids.iter().map(|id| HostChat::new(JsValue::from_str(id), JsValue::UNDEFINED)).collect()),

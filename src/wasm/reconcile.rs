@@ -30,7 +30,7 @@ pub struct SendSettings {
 impl SendSettings {
     /// Reads `reconcile` and `idempotencyStore` from the client's options.
     pub fn read(options: &JsValue) -> Result<SendSettings, Error> {
-        let reconcile = optional_bool(options, "reconcile")?.unwrap_or(false);
+        let reconcile = optional_bool(Some(&get(options, "reconcile")?).filter(|v| !v.is_undefined()), "reconcile")?.unwrap_or(false);
         let store = get(options, "idempotencyStore")?;
         if !store.is_undefined() {
             let is_store = is_plain_object(&store) && get(&store, "get")?.is_function() && get(&store, "set")?.is_function();
@@ -50,9 +50,9 @@ impl SendSettings {
 
     /// A checked send's state when the call is one (a send with `reconcile` or an `idempotencyKey`), after
     /// checking those options; they are refused on every other operation.
-    pub fn checked(&self, op: Op, target: &JsValue, args: &Args, opts: &JsValue) -> Result<Option<Box<Checked>>, Error> {
-        // `opts` has been checked by `call_options`: an object of known keys, or absent.
-        let (reconcile, key) = if is_plain_object(opts) { (optional_bool(opts, "reconcile")?, optional_key(opts)?) } else { (None, None) };
+    pub fn checked(&self, op: Op, target: &JsValue, args: &Args, opts: &JsValue, reconcile: Option<&JsValue>, key: Option<&JsValue>) -> Result<Option<Box<Checked>>, Error> {
+        // `opts` has been read by `call_options`, which hands over these two as given, when given.
+        let (reconcile, key) = (optional_bool(reconcile, "reconcile")?, optional_key(key)?);
         let sends = matches!(op, Op::SendMessage | Op::AddNote);
         if !sends {
             if reconcile.is_some() || key.is_some() {
@@ -100,23 +100,17 @@ impl SendSettings {
 /// The longest fingerprint read back from a store: this client writes 64 hex digits.
 const MAX_FINGERPRINT_UNITS: u32 = 256;
 
-fn optional_bool(o: &JsValue, key: &str) -> Result<Option<bool>, Error> {
-    let v = get(o, key)?;
-    if v.is_undefined() {
-        return Ok(None);
-    }
+fn optional_bool(v: Option<&JsValue>, key: &str) -> Result<Option<bool>, Error> {
+    let Some(v) = v else { return Ok(None) };
     v.as_bool().map(Some).ok_or_else(|| Error::invalid([key, " must be a boolean"].concat()))
 }
 
-fn optional_key(o: &JsValue) -> Result<Option<String>, Error> {
-    let v = get(o, "idempotencyKey")?;
-    if v.is_undefined() {
-        return Ok(None);
-    }
+fn optional_key(v: Option<&JsValue>) -> Result<Option<String>, Error> {
+    let Some(v) = v else { return Ok(None) };
     if !v.is_string() {
         return Err(Error::invalid("idempotencyKey must be a string"));
     }
-    let key = convert::string_within(&v, "idempotencyKey", idempotency::MAX_KEY_CHARS)?;
+    let key = convert::string_within(v, "idempotencyKey", idempotency::MAX_KEY_CHARS)?;
     idempotency::key(&key)?;
     Ok(Some(key))
 }

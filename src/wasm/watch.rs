@@ -84,7 +84,7 @@ impl WatchHandle {
             }
             let checked = Object::assign(&Object::new(), &per_call);
             set(&checked, "signal", &get(o, "signal")?);
-            signal = call_options(&checked.into())?.2;
+            signal = call_options(&checked.into())?.signal;
         }
         Ok(WatchHandle {
             machine: Watch::new(settings, start, js_sys::Date::now()),
