@@ -110,3 +110,24 @@ describe("no timer or listener outlives its call", () => {
     assert.equal(getEventListeners(controller.signal, "abort").length, 0);
   });
 });
+
+describe("calls sharing one signal", () => {
+  it("hook one listener to it however many are in flight, and an abort stops every one of them", async () => {
+    const { fetch } = scriptedFetch();
+    const client = new ChatClient({ apiKey: "k", siteToken: "GSN-1-A", baseUrl: "http://api.example.test", fetch });
+    const shared = new AbortController();
+    const calls = [];
+    for (let i = 0; i < 50; i += 1) calls.push(client.getChat("hang", { signal: shared.signal }).catch((e) => e));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(getEventListeners(shared.signal, "abort").length, 1, "one listener for 50 calls in flight");
+    shared.abort("all of them");
+    assert.deepEqual(new Set(await Promise.all(calls)), new Set(["all of them"]));
+    assert.equal(getEventListeners(shared.signal, "abort").length, 0);
+
+    const later = new AbortController();
+    const done = [];
+    for (let i = 0; i < 10; i += 1) done.push(client.getChat("ok", { signal: later.signal }));
+    await Promise.all(done);
+    assert.equal(getEventListeners(later.signal, "abort").length, 0, "none left once every call has ended");
+  });
+});
