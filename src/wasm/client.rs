@@ -51,6 +51,8 @@ pub struct Client {
     write_headers: JsValue,
     /// Exactly-once sends: whether sends are checked by default, and where idempotency records are kept.
     sends: crate::wasm::reconcile::SendSettings,
+    /// The last frozen per-call options object read without headers, and what it said.
+    last_options: std::cell::RefCell<Option<(JsValue, Remembered)>>,
 }
 
 #[wasm_bindgen]
@@ -109,6 +111,7 @@ impl Client {
             write_headers: header_object(&headers, true),
             headers: Rc::new(headers),
             sends,
+            last_options: std::cell::RefCell::new(None),
         })
     }
 
@@ -133,7 +136,7 @@ impl Client {
     /// Checks an operation's arguments and options and starts its call; nothing is sent yet.
     pub fn call(&self, operation: Operation, target: &JsValue, input: &JsValue, opts: &JsValue, cursor: &JsValue) -> Result<CallHandle, JsValue> {
         let op = operation;
-        let CallOptions { timeout_ms, max_retries, signal, headers: own_headers, reconcile, idempotency_key } = call_options(opts)?;
+        let CallOptions { timeout_ms, max_retries, signal, headers: own_headers, reconcile, idempotency_key } = self.options(opts)?;
         let (request, previous_first, args) = read_request(op, target, input, cursor)?;
         let checked = self.sends.checked(op, target, &args, opts, reconcile.as_ref(), idempotency_key.as_ref())?;
         let with_body = request.body.is_some();
@@ -459,39 +462,36 @@ pub struct CallOptions {
 /// What a frozen options object without headers said: timeout, retries, signal, reconcile, idempotencyKey.
 type Remembered = (Option<u32>, Option<u32>, JsValue, Option<JsValue>, Option<JsValue>);
 
-thread_local! {
-    /// The last frozen options object read that had no headers, and what it said.
-    static LAST_OPTIONS: std::cell::RefCell<Option<(JsValue, Remembered)>> = const { std::cell::RefCell::new(None) };
+/// Reads `{ signal, timeoutMs, maxRetries, headers, reconcile, idempotencyKey }`.
+pub fn call_options(v: &JsValue) -> Result<CallOptions, Error> {
+    Ok(read_call_options(v)?.unwrap_or_else(CallOptions::none))
 }
 
-/// Reads `{ signal, timeoutMs, maxRetries, headers, reconcile, idempotencyKey }`. A frozen object without
-/// headers passed again (the export passes one to all its requests) is not read again.
-pub fn call_options(v: &JsValue) -> Result<CallOptions, Error> {
-    let hit = LAST_OPTIONS.with(|last| last.try_borrow().ok().and_then(|last| last.as_ref().filter(|(seen, _)| seen == v).map(|(_, r)| r.clone())));
-    if let Some((timeout_ms, max_retries, signal, reconcile, idempotency_key)) = hit {
-        return Ok(CallOptions { timeout_ms, max_retries, signal, headers: None, reconcile, idempotency_key });
+impl CallOptions {
+    /// No options given: everything from the client.
+    fn none() -> CallOptions {
+        CallOptions { timeout_ms: None, max_retries: None, signal: JsValue::UNDEFINED, headers: None, reconcile: None, idempotency_key: None }
     }
-    let Some(options) = read_call_options(v)? else {
-        let none = CallOptions {
-            timeout_ms: None,
-            max_retries: None,
-            signal: JsValue::UNDEFINED,
-            headers: None,
-            reconcile: None,
-            idempotency_key: None,
-        };
-        return Ok(none);
-    };
-    if options.headers.is_none() && Object::is_frozen(v.unchecked_ref::<Object>()) {
-        let o = &options;
-        let remembered = (o.timeout_ms, o.max_retries, o.signal.clone(), o.reconcile.clone(), o.idempotency_key.clone());
-        LAST_OPTIONS.with(|last| {
-            if let Ok(mut last) = last.try_borrow_mut() {
+}
+
+impl Client {
+    /// [`call_options`], except that a frozen object without headers passed again (the export passes one to all
+    /// its requests) is not read again: the client keeps its last reading.
+    fn options(&self, v: &JsValue) -> Result<CallOptions, Error> {
+        let hit = self.last_options.try_borrow().ok().and_then(|last| last.as_ref().filter(|(seen, _)| seen == v).map(|(_, r)| r.clone()));
+        if let Some((timeout_ms, max_retries, signal, reconcile, idempotency_key)) = hit {
+            return Ok(CallOptions { timeout_ms, max_retries, signal, headers: None, reconcile, idempotency_key });
+        }
+        let Some(options) = read_call_options(v)? else { return Ok(CallOptions::none()) };
+        if options.headers.is_none() && Object::is_frozen(v.unchecked_ref::<Object>()) {
+            let o = &options;
+            let remembered = (o.timeout_ms, o.max_retries, o.signal.clone(), o.reconcile.clone(), o.idempotency_key.clone());
+            if let Ok(mut last) = self.last_options.try_borrow_mut() {
                 *last = Some((v.clone(), remembered));
             }
-        });
+        }
+        Ok(options)
     }
-    Ok(options)
 }
 
 /// Reads an options object; None when there is none.
