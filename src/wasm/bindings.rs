@@ -52,7 +52,7 @@ extern "C" {
     /// `{ method, url, headers, body, timeoutMs, signal, checked }`: what one call sends, handed to the driver
     /// in one crossing (`body` is undefined for a request without one).
     #[wasm_bindgen(method)]
-    pub fn request(this: &Shapes, method: &str, url: &str, headers: &JsValue, body: Option<&str>, timeout_ms: u32, signal: &JsValue, checked: bool) -> JsValue;
+    pub fn request(this: &Shapes, method: &JsValue, url: &str, headers: &JsValue, body: Option<&str>, timeout_ms: u32, signal: &JsValue, checked: bool) -> JsValue;
 
     /// `{ method, headers, body }`, the `fetch` options (no `body` when it is undefined).
     #[wasm_bindgen(method)]

@@ -195,7 +195,7 @@ impl CallHandle {
     #[wasm_bindgen(getter)]
     pub fn request(&self) -> JsValue {
         let request = self.call.request();
-        self.shapes.request(request.method, &self.call.url(), &self.headers, request.body.as_deref(), self.call.timeout_ms(), &self.signal, self.checked.is_some())
+        self.shapes.request(&convert::name(request.method), &self.call.url(), &self.headers, request.body.as_deref(), self.call.timeout_ms(), &self.signal, self.checked.is_some())
     }
 
     /// The request path, percent-encoded, without the query (so without the credentials).
