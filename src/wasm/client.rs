@@ -52,7 +52,7 @@ pub struct Client {
     /// Exactly-once sends: whether sends are checked by default, and where idempotency records are kept.
     sends: crate::wasm::reconcile::SendSettings,
     /// The last frozen per-call options object read without headers, and what it said.
-    last_options: std::cell::RefCell<Option<(JsValue, Remembered)>>,
+    last_options: convert::Remembered<CallOptions>,
 }
 
 #[wasm_bindgen]
@@ -449,6 +449,7 @@ pub(crate) fn cause_chain(thrown: &JsValue) -> Vec<(String, String)> {
 /// client's), and the exactly-once options as given, which [`SendSettings::checked`] checks for the sends.
 ///
 /// [`SendSettings::checked`]: crate::wasm::reconcile::SendSettings::checked
+#[derive(Clone)]
 pub struct CallOptions {
     pub timeout_ms: Option<u32>,
     pub max_retries: Option<u32>,
@@ -458,9 +459,6 @@ pub struct CallOptions {
     pub reconcile: Option<JsValue>,
     pub idempotency_key: Option<JsValue>,
 }
-
-/// What a frozen options object without headers said: timeout, retries, signal, reconcile, idempotencyKey.
-type Remembered = (Option<u32>, Option<u32>, JsValue, Option<JsValue>, Option<JsValue>);
 
 /// Reads `{ signal, timeoutMs, maxRetries, headers, reconcile, idempotencyKey }`.
 pub fn call_options(v: &JsValue) -> Result<CallOptions, Error> {
@@ -478,19 +476,16 @@ impl Client {
     /// [`call_options`], except that a frozen object without headers passed again (the export passes one to all
     /// its requests) is not read again: the client keeps its last reading.
     fn options(&self, v: &JsValue) -> Result<CallOptions, Error> {
-        let hit = self.last_options.try_borrow().ok().and_then(|last| last.as_ref().filter(|(seen, _)| seen == v).map(|(_, r)| r.clone()));
-        if let Some((timeout_ms, max_retries, signal, reconcile, idempotency_key)) = hit {
-            return Ok(CallOptions { timeout_ms, max_retries, signal, headers: None, reconcile, idempotency_key });
-        }
-        let Some(options) = read_call_options(v)? else { return Ok(CallOptions::none()) };
-        if options.headers.is_none() && Object::is_frozen(v.unchecked_ref::<Object>()) {
-            let o = &options;
-            let remembered = (o.timeout_ms, o.max_retries, o.signal.clone(), o.reconcile.clone(), o.idempotency_key.clone());
-            if let Ok(mut last) = self.last_options.try_borrow_mut() {
-                *last = Some((v.clone(), remembered));
-            }
-        }
-        Ok(options)
+        convert::read_frozen(&self.last_options, v, || {
+            Ok(match read_call_options(v)? {
+                // The headers are an object of their own, which can change inside a frozen one.
+                Some(options) => {
+                    let keep = options.headers.is_none();
+                    (options, keep)
+                }
+                None => (CallOptions::none(), false),
+            })
+        })
     }
 }
 
@@ -510,8 +505,7 @@ fn read_call_options(v: &JsValue) -> Result<Option<CallOptions>, Error> {
     let max_retries = opt_number(&o, "maxRetries")?.map(validate::max_retries).transpose()?;
     let headers = get(&o, "headers")?;
     let headers = if headers.is_undefined() { None } else { Some(read_headers(&headers)?) };
-    let given = |key: &str| get(&o, key).map(|v| Some(v).filter(|v| !v.is_undefined()));
-    let (reconcile, idempotency_key) = (given("reconcile")?, given("idempotencyKey")?);
+    let (reconcile, idempotency_key) = (convert::opt_value(&o, "reconcile")?, convert::opt_value(&o, "idempotencyKey")?);
     Ok(Some(CallOptions { timeout_ms, max_retries, signal, headers, reconcile, idempotency_key }))
 }
 

@@ -53,34 +53,34 @@ pub fn get(obj: &JsValue, key: &str) -> Result<JsValue, Error> {
     with_name(key, |k| Reflect::get(obj, k)).map_err(|_| Error::invalid(["could not read ", key].concat()))
 }
 
+/// Reads `obj[key]`, or None when it is undefined.
+pub fn opt_value(obj: &JsValue, key: &str) -> Result<Option<JsValue>, Error> {
+    get(obj, key).map(|v| Some(v).filter(|v| !v.is_undefined()))
+}
+
 /// Reads `obj[key]` from an object that cannot throw on a read: one the engine's `JSON.parse` made, or one
 /// this crate's shapes built. Skips the exception guard a read of a caller's object needs.
 pub fn get_data(obj: &JsValue, key: &str) -> JsValue {
     with_name(key, |k| crate::bindings::read_data(obj, k))
 }
 
-/// One remembered reading of a frozen object: the object, what else the reading depended on, and the result.
-pub type Remembered<T> = RefCell<Option<(JsValue, JsValue, T)>>;
+/// One remembered reading of a frozen object: the object and the result.
+pub type Remembered<T> = RefCell<Option<(JsValue, T)>>;
 
-/// Reads `v` with `read`, or reuses the last reading when `v` and `context` are the very objects read last
-/// time and `v` is frozen (so it cannot have changed): a client passes the same frozen objects call after call.
-/// `read` also says whether its result may be kept (not when it came from a mutable object inside `v`).
-pub fn read_frozen<T: Clone>(slot: &'static std::thread::LocalKey<Remembered<T>>, v: &JsValue, context: &JsValue, read: impl FnOnce() -> Result<(T, bool), Error>) -> Result<T, Error> {
-    let hit = slot.with(|cell| {
-        let last = cell.try_borrow().ok()?;
-        let (seen, seen_context, value) = last.as_ref()?;
-        (seen == v && seen_context == context).then(|| value.clone())
-    });
+/// Reads `v` with `read`, or reuses the reading kept in `slot` when `v` is the very object read then (kept
+/// only if `v` is frozen, so it cannot have changed): a caller passes the same frozen objects call after call.
+/// `read` also says whether its result may be kept: only a reading of an object, and not when it came from a
+/// mutable object inside `v`.
+pub fn read_frozen<T: Clone>(slot: &Remembered<T>, v: &JsValue, read: impl FnOnce() -> Result<(T, bool), Error>) -> Result<T, Error> {
+    let hit = slot.try_borrow().ok().and_then(|last| last.as_ref().filter(|(seen, _)| seen == v).map(|(_, value)| value.clone()));
     if let Some(value) = hit {
         return Ok(value);
     }
     let (value, keep) = read()?;
-    if keep && v.is_object() && Object::is_frozen(v.unchecked_ref::<Object>()) {
-        slot.with(|cell| {
-            if let Ok(mut last) = cell.try_borrow_mut() {
-                *last = Some((v.clone(), context.clone(), value.clone()));
-            }
-        });
+    if keep && Object::is_frozen(v.unchecked_ref::<Object>()) {
+        if let Ok(mut last) = slot.try_borrow_mut() {
+            *last = Some((v.clone(), value.clone()));
+        }
     }
     Ok(value)
 }
@@ -232,9 +232,9 @@ thread_local! {
 
 /// Reads list parameters `{ limit, offset, from, to }`, then applies a pagination cursor if one is given.
 pub fn list_params(params: &JsValue, cursor: &JsValue) -> Result<(ListParams, Option<JsValue>), Error> {
-    let mut p = read_frozen(&LAST_PARAMS, params, &JsValue::UNDEFINED, || {
+    let read = || {
         let mut p = ListParams::default();
-        let mut keep = true;
+        let mut keep = false;
         if let Some(o) = options_object(params, "params", &["limit", "offset", "from", "to"])? {
             p.limit = opt_number(&o, "limit")?.map(validate::limit).transpose()?;
             p.offset = opt_number(&o, "offset")?.map(validate::offset).transpose()?;
@@ -245,7 +245,8 @@ pub fn list_params(params: &JsValue, cursor: &JsValue) -> Result<(ListParams, Op
             p.to = time_value(&to, "to")?;
         }
         Ok((p, keep))
-    })?;
+    };
+    let mut p = LAST_PARAMS.with(|slot| read_frozen(slot, params, read))?;
     let mut previous_first = None;
     if is_plain_object(cursor) {
         p.offset = opt_number(cursor, "offset")?.map(validate::offset).transpose()?;

@@ -30,7 +30,7 @@ pub struct SendSettings {
 impl SendSettings {
     /// Reads `reconcile` and `idempotencyStore` from the client's options.
     pub fn read(options: &JsValue) -> Result<SendSettings, Error> {
-        let reconcile = optional_bool(Some(&get(options, "reconcile")?).filter(|v| !v.is_undefined()), "reconcile")?.unwrap_or(false);
+        let reconcile = optional_bool(convert::opt_value(options, "reconcile")?.as_ref(), "reconcile")?.unwrap_or(false);
         let store = get(options, "idempotencyStore")?;
         if !store.is_undefined() {
             let is_store = is_plain_object(&store) && get(&store, "get")?.is_function() && get(&store, "set")?.is_function();
