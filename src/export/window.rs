@@ -121,12 +121,7 @@ fn check(site: &str, body: &str) -> String {
         hash ^= u64::from(*b);
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    let mut out = String::with_capacity(16);
-    for shift in (0..16).rev() {
-        let v = ((hash >> (shift * 4)) & 0xf) as u8;
-        out.push(char::from(if v < 10 { b'0' + v } else { b'a' + v - 10 }));
-    }
-    out
+    crate::signature::hex(&hash.to_be_bytes())
 }
 
 fn push_place(out: &mut String, place: Option<&Place>) {

@@ -102,7 +102,7 @@ fn window_options(o: &JsValue, include_archived: Option<bool>, site: &str) -> Re
     }
     for key in ["from", "to", "chatIds"] {
         if !get(o, key)?.is_undefined() {
-            return Err(Error::invalid(concat_str(&[key, " cannot be combined with since or resume"])));
+            return Err(Error::invalid([key, " cannot be combined with since or resume"].concat()));
         }
     }
     if since.is_some() && resume.is_some() {
@@ -114,10 +114,6 @@ fn window_options(o: &JsValue, include_archived: Option<bool>, site: &str) -> Re
         }
     }
     Ok(Some(WindowOptions { since: since.unwrap_or(0), include_archived: include_archived.unwrap_or(false), resume }))
-}
-
-fn concat_str(parts: &[&str]) -> String {
-    parts.concat()
 }
 
 #[wasm_bindgen]
