@@ -151,9 +151,9 @@ pub fn origin(value: &str) -> Option<String> {
     if host.is_empty() || host.contains(':') && !(host.starts_with('[') && host.ends_with(']')) {
         return None;
     }
-    match port {
+    // The scheme's own port is left out, as browsers send it.
+    match port.filter(|p| *p != default_port) {
         None => Some([scheme, "://", host].concat()),
-        Some(p) if p == default_port => Some([scheme, "://", host].concat()),
         Some(p) if !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u32>().is_ok_and(|n| n <= 65535) => {
             Some([scheme, "://", host, ":", p].concat())
         }
