@@ -21,8 +21,8 @@ pub mod watch;
 #[cfg(feature = "typed")]
 pub mod typed;
 
-pub use api::{endpoints, error, validate};
-pub use call::{answer, pagination, rate_limit, retry};
+pub use api::{endpoints, error};
+pub use call::pagination;
 pub use edge::{proxy, signature, webhook};
 pub use export::plan as export_plan;
 pub use util::{encode, number, text, time};
@@ -37,6 +37,6 @@ mod wasm;
 #[doc(hidden)]
 pub mod wasm;
 #[cfg(target_arch = "wasm32")]
-use wasm::{bindings, convert};
+use wasm::convert;
 #[cfg(all(target_arch = "wasm32", feature = "client"))]
 use wasm::client;

@@ -3,7 +3,7 @@
 
 use crate::endpoints::Op;
 use crate::error::Error;
-use crate::validate::Sender;
+use crate::endpoints::Sender;
 
 /// The longest key accepted, in characters.
 pub const MAX_KEY_CHARS: usize = 256;

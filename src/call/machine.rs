@@ -2,12 +2,9 @@
 //! answer or failure, and says whether the call is done, should be tried again after a wait, or failed.
 //! It does no I/O: the driver sends, times out, waits and reads; time and randomness come in as values.
 
-use crate::answer::{self, BodyView, Decoded};
-use crate::endpoints::{ApiRequest, Output};
-use crate::error::{Error, ErrorKind};
+use crate::endpoints::{ApiRequest, Expect, Output, RetryClass};
+use crate::error::{ApiCode, Error, ErrorKind};
 use crate::pagination::{self, PageFacts, Verdict};
-use crate::rate_limit::RateLimit;
-use crate::retry::{self, Decision, Failure};
 use std::rc::Rc;
 
 /// A client's checked settings, shared by its calls.
@@ -196,8 +193,8 @@ impl Call {
         if (300..400).contains(&status) {
             return self.conclude(Failure::Redirect, Error { status: Some(status), ..redirect_error(Some(status)) }, random);
         }
-        let retry_after = header("retry-after").and_then(|v| retry::parse_retry_after(&v, now_ms));
-        let decoded = match answer::decode(self.request.expect, status, body, retry_after) {
+        let retry_after = header("retry-after").and_then(|v| parse_retry_after(&v, now_ms));
+        let decoded = match decode(self.request.expect, status, body, retry_after) {
             Ok(decoded) => decoded,
             Err(error) => return self.conclude(Failure::Status(status), error, random),
         };
@@ -268,16 +265,16 @@ impl Call {
     /// Retries when the policy allows, otherwise fails with the finished error.
     fn conclude(&mut self, failure: Failure, mut error: Error, random: f64) -> Step {
         if self.checkable {
-            let (wait_ms, resend) = retry::after_checked(failure, self.attempts, self.max_retries, error.retry_after_ms, random);
+            let (wait_ms, resend) = after_checked(failure, self.attempts, self.max_retries, error.retry_after_ms, random);
             error.attempts = self.attempts;
-            error.may_have_succeeded = retry::may_have_succeeded(self.request.retry, failure);
+            error.may_have_succeeded = may_have_succeeded(self.request.retry, failure);
             return Step::Check { wait_ms, resend, error: self.finish(error) };
         }
-        match retry::decide(self.request.retry, failure, self.attempts, self.max_retries, error.retry_after_ms, random) {
+        match decide(self.request.retry, failure, self.attempts, self.max_retries, error.retry_after_ms, random) {
             Decision::Retry(delay) => Step::Retry(delay),
             Decision::Stop => {
                 error.attempts = self.attempts;
-                error.may_have_succeeded = retry::may_have_succeeded(self.request.retry, failure);
+                error.may_have_succeeded = may_have_succeeded(self.request.retry, failure);
                 Step::Failed(self.finish(error))
             }
         }
@@ -307,11 +304,263 @@ fn redirect_error(status: Option<u16>) -> Error {
     Error::new(ErrorKind::ResponseFormat, message)
 }
 
+// What an answer's body means: the decoded result, or the error it stands for.
+//
+// The body is parsed by the JS engine; the boundary answers questions about it through [`BodyView`] (what
+// kind of JSON it is, which keys it has, what its error fields say) and the decisions are made here.
+
+/// What kind of value a body parsed to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyKind {
+    /// The body was empty.
+    Empty,
+    /// The body was not valid JSON.
+    NotJson,
+    /// A JSON array.
+    Array,
+    /// A JSON object.
+    Object,
+    /// JSON `null`, a number, a string or a boolean.
+    Other,
+}
+
+/// Questions about a parsed body, answered by whoever holds it.
+pub trait BodyView {
+    /// What kind of value it is.
+    fn kind(&self) -> BodyKind;
+    /// Whether an object has `key` (any value but undefined).
+    fn has(&self, key: &str) -> bool;
+    /// Whether an object's `key` is an array.
+    fn is_array_at(&self, key: &str) -> bool;
+    /// Whether an object's `key` is an object (not an array).
+    fn is_object_at(&self, key: &str) -> bool;
+    /// An object's `code` and `message` (inside `error` when `inner`): a code as a number or a string cut to
+    /// 60 characters, a message when it is a string.
+    fn error_fields(&self, inner: bool) -> (Option<ApiCode>, Option<String>);
+}
+
+/// How a 2xx body becomes the call's result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decoded {
+    /// An empty write answer: the result is `{}`.
+    Empty,
+    /// The body itself.
+    Body,
+    /// The object under the body's `chat` key (a wrapped read of one chat).
+    ChatInside,
+    /// A list as a bare array.
+    BareList,
+    /// A list in a `{ list, cardinality }` envelope.
+    ListEnvelope,
+}
+
+/// The API's `code` and `message` from an error body, also inside a legacy `{ error: {…} }` wrapper.
+fn error_fields(body: &impl BodyView) -> (Option<ApiCode>, Option<String>) {
+    body.error_fields(body.is_object_at("error"))
+}
+
+/// Turns an answer into what its body means, or into the error it stands for. `retry_after_ms` is the
+/// answer's `Retry-After`, already read.
+pub fn decode(expect: Expect, status: u16, body: &impl BodyView, retry_after_ms: Option<f64>) -> Result<Decoded, Error> {
+    let kind = body.kind();
+    if !(200..300).contains(&status) {
+        let (code, message) = if kind == BodyKind::Object { error_fields(body) } else { (None, None) };
+        let mut e = Error::from_answer(status, code, message.as_deref());
+        e.retry_after_ms = retry_after_ms;
+        return Err(e);
+    }
+    let format_error = |what: &str| {
+        let mut message = String::from(what);
+        message.push_str(" (HTTP ");
+        message.push_str(&crate::number::digits(u64::from(status)));
+        message.push(')');
+        Error { status: Some(status), ..Error::new(ErrorKind::ResponseFormat, message) }
+    };
+    match kind {
+        BodyKind::Empty if expect == Expect::Write => return Ok(Decoded::Empty),
+        BodyKind::Empty => return Err(format_error("The API sent an empty body where JSON was expected")),
+        BodyKind::NotJson => return Err(format_error("The API sent a body that is not valid JSON")),
+        _ => {}
+    }
+    let is_object = kind == BodyKind::Object;
+    // A body with a list or an id is data; only one with neither is looked at as a possible error body.
+    if is_object && !body.has("list") && !body.has("id") {
+        if let (Some(code), Some(message)) = error_fields(body) {
+            return Err(Error::from_answer(status, Some(code), Some(&message)));
+        }
+    }
+    match expect {
+        Expect::List if kind == BodyKind::Array => Ok(Decoded::BareList),
+        Expect::List if is_object && body.is_array_at("list") => Ok(Decoded::ListEnvelope),
+        Expect::List => Err(format_error("The API sent JSON without a list where a list was expected")),
+        // A `{ chat: {…} }` envelope on a read of one chat, a shape the API might use instead of a bare chat.
+        Expect::Object if is_object && !body.has("id") && body.is_object_at("chat") => Ok(Decoded::ChatInside),
+        Expect::Object | Expect::Write if is_object => Ok(Decoded::Body),
+        Expect::Object | Expect::Write => Err(format_error("The API sent JSON that is not an object")),
+    }
+}
+
+// The API's rate-limit budget, as reported in the `X-RateLimit-*` headers of every answer.
+
+/// The last budget the API reported; each field is present only when its header was.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RateLimit {
+    /// `X-RateLimit-Limit`: units per minute (750 on the real API).
+    pub limit: Option<f64>,
+    /// `X-RateLimit-Remaining`: units left now.
+    pub remaining: Option<f64>,
+    /// `X-RateLimit-Cost`: what the last call cost.
+    pub cost: Option<f64>,
+    /// `X-RateLimit-Full`: seconds until the budget is full again.
+    pub full_in_seconds: Option<f64>,
+}
+
+impl RateLimit {
+    /// Reads the four headers through `get`; `None` when the answer carried none of them.
+    pub fn from_headers(get: impl Fn(&str) -> Option<String>) -> Option<RateLimit> {
+        let num = |name: &str| get(name).and_then(|v| crate::number::parse_decimal(&v));
+        let rl = RateLimit {
+            limit: num("x-ratelimit-limit"),
+            remaining: num("x-ratelimit-remaining"),
+            cost: num("x-ratelimit-cost"),
+            full_in_seconds: num("x-ratelimit-full"),
+        };
+        (rl != RateLimit::default()).then_some(rl)
+    }
+}
+
+// The retry policy: which failures are retried for which kind of request, and how long to wait.
+
+/// The longest `Retry-After` the client waits for; a longer one fails the call at once.
+pub const MAX_RETRY_AFTER_MS: f64 = 60_000.0;
+/// The first backoff delay.
+const BASE_DELAY_MS: f64 = 500.0;
+/// The longest backoff delay.
+const MAX_DELAY_MS: f64 = 8_000.0;
+
+/// How one attempt failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// The API answered with this status (or a 2xx body with an error code, as its status).
+    Status(u16),
+    /// `fetch` rejected: the request may or may not have reached the API.
+    Connection,
+    /// The attempt timed out: the request may have been processed.
+    Timeout,
+    /// The answer was a redirect, which the client does not follow (it would carry the key to another URL):
+    /// never retried.
+    Redirect,
+}
+
+/// Whether a failure may be retried for this class of request.
+///
+/// Reads and idempotent writes retry connection errors, timeouts, 408, 429, 500, 502, 503 and 504.
+/// Sending a message or a note retries only 429, which the API answers without processing the request.
+pub fn is_retryable(class: RetryClass, failure: Failure) -> bool {
+    match (class, failure) {
+        (_, Failure::Redirect) => false,
+        (_, Failure::Status(429)) => true,
+        (RetryClass::NonIdempotentWrite, _) => false,
+        (_, Failure::Connection | Failure::Timeout) => true,
+        (_, Failure::Status(s)) => matches!(s, 408 | 500 | 502 | 503 | 504),
+    }
+}
+
+/// Whether a failed write (idempotent or not) may nevertheless have been applied, judging by its last attempt.
+pub fn may_have_succeeded(class: RetryClass, failure: Failure) -> bool {
+    class != RetryClass::Read
+        && match failure {
+            Failure::Connection | Failure::Timeout => true,
+            Failure::Redirect => false,
+            Failure::Status(s) => s >= 500 || (200..300).contains(&s),
+        }
+}
+
+/// The wait before retry number `retry` (1 for the first), exponential from 0.5 s up to 8 s, with
+/// `random` (0 to 1) taking off up to a quarter so that clients spread out.
+pub fn backoff_ms(retry: u32, random: f64) -> f64 {
+    let exp = BASE_DELAY_MS * 2f64.powi(retry.saturating_sub(1).min(16) as i32);
+    exp.min(MAX_DELAY_MS) * (1.0 - 0.25 * random.clamp(0.0, 1.0))
+}
+
+/// What to do after a failed attempt.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Decision {
+    /// Wait this many milliseconds, then try again.
+    Retry(f64),
+    /// Give up and report the failure.
+    Stop,
+}
+
+/// Decides whether to retry after `attempts` attempts, honouring `Retry-After` up to 60 s.
+pub fn decide(
+    class: RetryClass,
+    failure: Failure,
+    attempts: u32,
+    max_retries: u32,
+    retry_after_ms: Option<f64>,
+    random: f64,
+) -> Decision {
+    if attempts > max_retries || !is_retryable(class, failure) {
+        return Decision::Stop;
+    }
+    match retry_after_ms {
+        Some(ms) if ms > MAX_RETRY_AFTER_MS => Decision::Stop,
+        Some(ms) => Decision::Retry(ms.max(0.0)),
+        None => Decision::Retry(backoff_ms(attempts, random)),
+    }
+}
+
+/// After an attempt of a checked send that did not return the stored message, which a count settles (it shows
+/// whether the message was stored, so a new attempt cannot store it twice): how long to wait before counting,
+/// and whether a new attempt may follow. A new attempt may follow an unknown outcome, a 408 or a 429, while an
+/// attempt is left and `Retry-After` (honoured up to 60 s) allows; the wait before the count gives a request
+/// the server still holds time to land. A refusal (another 4xx) is counted at once, never sent again.
+pub fn after_checked(failure: Failure, attempts: u32, max_retries: u32, retry_after_ms: Option<f64>, random: f64) -> (f64, bool) {
+    let resendable = may_have_succeeded(RetryClass::NonIdempotentWrite, failure) || matches!(failure, Failure::Status(408 | 429));
+    match retry_after_ms {
+        _ if !resendable => (0.0, false),
+        Some(ms) if ms > MAX_RETRY_AFTER_MS => (0.0, false),
+        Some(ms) => (ms.max(0.0), attempts <= max_retries),
+        None => (backoff_ms(attempts, random), attempts <= max_retries),
+    }
+}
+
+/// Reads a `Retry-After` value, in seconds or as an HTTP date, as milliseconds from `now_ms`.
+pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
+    let v = value.trim();
+    if v.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+') {
+        return crate::number::parse_decimal(v).map(|secs| secs * 1000.0);
+    }
+    http_date_ms(v).map(|at| (at - now_ms).max(0.0))
+}
+
+/// Parses an IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT` into epoch milliseconds.
+fn http_date_ms(v: &str) -> Option<f64> {
+    let (_, rest) = crate::text::split_once(v, ", ")?;
+    let mut parts = rest.split(' ');
+    let day = parts.next()?;
+    let month = parts.next()?;
+    let year = parts.next()?;
+    let clock = parts.next()?;
+    if parts.next()? != "GMT" || parts.next().is_some() {
+        return None;
+    }
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let m = MONTHS.iter().position(|name| *name == month)? + 1;
+    let mut iso = [year, "-"].concat();
+    crate::number::push_digits(&mut iso, m as u64, 2);
+    for part in ["-", day, "T", clock, "Z"] {
+        iso.push_str(part);
+    }
+    crate::time::parse_iso(&iso).map(|ms| ms as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::answer::tests::{object, Fake};
-    use crate::answer::BodyKind;
+    use crate::call::machine::answer_tests::{object, Fake};
+    use crate::call::machine::BodyKind;
     use crate::endpoints::{Args, ListParams, Op};
     use crate::error::ApiCode;
 
@@ -505,5 +754,214 @@ mod tests {
         let body = Fake { top: (Some(ApiCode::Number(5001.0)), Some("boom".into())), ..object(&[("code", "number")]) };
         let e = failed(c.on_answer(200.0, no_headers, &body, no_list, 0.0, 0.0));
         assert_eq!((e.kind, e.may_have_succeeded, e.attempts), (ErrorKind::Server, true, 1));
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod answer_tests {
+    use super::*;
+
+    /// A body described by hand: its kind, its keys (with whether each is an array or an object), and its
+    /// error fields at the top and inside `error`.
+    #[derive(Default)]
+    pub struct Fake {
+        pub kind: Option<BodyKind>,
+        pub keys: Vec<(&'static str, &'static str)>,
+        pub top: (Option<ApiCode>, Option<String>),
+        pub inner: (Option<ApiCode>, Option<String>),
+    }
+
+    impl BodyView for Fake {
+        fn kind(&self) -> BodyKind {
+            self.kind.unwrap_or(BodyKind::Object)
+        }
+        fn has(&self, key: &str) -> bool {
+            self.keys.iter().any(|(k, _)| *k == key)
+        }
+        fn is_array_at(&self, key: &str) -> bool {
+            self.keys.iter().any(|(k, t)| *k == key && *t == "array")
+        }
+        fn is_object_at(&self, key: &str) -> bool {
+            self.keys.iter().any(|(k, t)| *k == key && *t == "object")
+        }
+        fn error_fields(&self, inner: bool) -> (Option<ApiCode>, Option<String>) {
+            if inner { self.inner.clone() } else { self.top.clone() }
+        }
+    }
+
+    pub fn object(keys: &[(&'static str, &'static str)]) -> Fake {
+        Fake { keys: keys.to_vec(), ..Fake::default() }
+    }
+
+    fn of(kind: BodyKind) -> Fake {
+        Fake { kind: Some(kind), ..Fake::default() }
+    }
+
+    #[test]
+    fn lists_come_bare_or_in_an_envelope() {
+        assert_eq!(decode(Expect::List, 200, &of(BodyKind::Array), None), Ok(Decoded::BareList));
+        assert_eq!(decode(Expect::List, 200, &object(&[("list", "array"), ("cardinality", "number")]), None), Ok(Decoded::ListEnvelope));
+        let e = decode(Expect::List, 200, &object(&[("list", "object")]), None).err();
+        assert_eq!(e.map(|e| (e.kind, e.message)), Some((ErrorKind::ResponseFormat, "The API sent JSON without a list where a list was expected (HTTP 200)".into())));
+    }
+
+    #[test]
+    fn a_read_of_one_chat_unwraps_a_chat_envelope() {
+        assert_eq!(decode(Expect::Object, 200, &object(&[("chat", "object")]), None), Ok(Decoded::ChatInside));
+        assert_eq!(decode(Expect::Object, 200, &object(&[("chat", "object"), ("id", "string")]), None), Ok(Decoded::Body));
+        assert_eq!(decode(Expect::Write, 200, &object(&[("chat", "object")]), None), Ok(Decoded::Body));
+        assert_eq!(decode(Expect::Object, 200, &object(&[("chat", "string")]), None), Ok(Decoded::Body));
+    }
+
+    #[test]
+    fn empty_bodies_are_fine_only_for_writes() {
+        assert_eq!(decode(Expect::Write, 200, &of(BodyKind::Empty), None), Ok(Decoded::Empty));
+        assert!(decode(Expect::Object, 200, &of(BodyKind::Empty), None).is_err_and(|e| e.kind == ErrorKind::ResponseFormat));
+        assert!(decode(Expect::Write, 200, &of(BodyKind::NotJson), None).is_err_and(|e| e.message.contains("not valid JSON")));
+        assert!(decode(Expect::Object, 200, &of(BodyKind::Array), None).is_err_and(|e| e.message.contains("not an object")));
+        assert!(decode(Expect::Object, 200, &of(BodyKind::Other), None).is_err_and(|e| e.kind == ErrorKind::ResponseFormat));
+    }
+
+    #[test]
+    fn a_2xx_body_with_code_and_message_is_an_error_unless_it_holds_data() {
+        let coded = |keys: &[(&'static str, &'static str)]| Fake {
+            keys: keys.to_vec(),
+            top: (Some(ApiCode::Number(4003.0)), Some("bad".into())),
+            ..Fake::default()
+        };
+        let e = decode(Expect::Write, 200, &coded(&[("code", "number"), ("message", "string")]), None).err();
+        assert_eq!(e.map(|e| (e.kind, e.status)), Some((ErrorKind::InvalidRequest, Some(200))));
+        assert_eq!(decode(Expect::Write, 200, &coded(&[("id", "string"), ("code", "number")]), None), Ok(Decoded::Body));
+        // A code without a message is data.
+        let only_code = Fake { top: (Some(ApiCode::Number(1.0)), None), ..object(&[("code", "number")]) };
+        assert_eq!(decode(Expect::Write, 200, &only_code, None), Ok(Decoded::Body));
+    }
+
+    #[test]
+    fn error_answers_read_the_legacy_wrapper() {
+        let wrapped = Fake {
+            keys: vec![("error", "object")],
+            top: (None, None),
+            inner: (Some(ApiCode::Number(4001.0)), Some("Invalid API key".into())),
+            ..Fake::default()
+        };
+        let e = decode(Expect::Object, 403, &wrapped, Some(2000.0)).err();
+        assert_eq!(
+            e.map(|e| (e.kind, e.message, e.retry_after_ms)),
+            Some((ErrorKind::Authentication, "Invalid API key (HTTP 403, code 4001)".into(), Some(2000.0)))
+        );
+        let e = decode(Expect::Object, 502, &of(BodyKind::NotJson), None).err();
+        assert_eq!(e.map(|e| e.message), Some("The API failed on its side (HTTP 502)".into()));
+    }
+}
+
+#[cfg(test)]
+mod rate_limit_tests {
+    use super::*;
+
+    #[test]
+    fn reads_headers() {
+        let rl = RateLimit::from_headers(|n| match n {
+            "x-ratelimit-limit" => Some("750".into()),
+            "x-ratelimit-remaining" => Some(" 749 ".into()),
+            "x-ratelimit-cost" => Some("junk".into()),
+            _ => None,
+        });
+        assert_eq!(rl, Some(RateLimit { limit: Some(750.0), remaining: Some(749.0), cost: None, full_in_seconds: None }));
+        assert_eq!(RateLimit::from_headers(|_| None), None);
+    }
+}
+
+#[cfg(test)]
+mod retry_tests {
+    use super::*;
+    use RetryClass::*;
+
+    #[test]
+    fn policy_table() {
+        for class in [Read, IdempotentWrite] {
+            for f in [Failure::Connection, Failure::Timeout, Failure::Status(408), Failure::Status(429), Failure::Status(500),
+                Failure::Status(502), Failure::Status(503), Failure::Status(504)] {
+                assert!(is_retryable(class, f), "{class:?} {f:?}");
+            }
+            for s in [400, 401, 403, 404, 409, 422, 501, 200] {
+                assert!(!is_retryable(class, Failure::Status(s)), "{class:?} {s}");
+            }
+        }
+        assert!(is_retryable(NonIdempotentWrite, Failure::Status(429)));
+        for f in [Failure::Connection, Failure::Timeout, Failure::Status(408), Failure::Status(500), Failure::Status(503)] {
+            assert!(!is_retryable(NonIdempotentWrite, f), "{f:?}");
+        }
+    }
+
+    #[test]
+    fn outcome_unknown_for_writes_that_may_have_reached_the_api() {
+        for class in [NonIdempotentWrite, IdempotentWrite] {
+            for f in [Failure::Timeout, Failure::Connection, Failure::Status(503), Failure::Status(500), Failure::Status(200)] {
+                assert!(may_have_succeeded(class, f), "{class:?} {f:?}");
+            }
+            for s in [400, 401, 404, 408, 429] {
+                assert!(!may_have_succeeded(class, Failure::Status(s)), "{class:?} {s}");
+            }
+        }
+        assert!(!may_have_succeeded(Read, Failure::Timeout));
+        assert!(!may_have_succeeded(Read, Failure::Status(503)));
+    }
+
+    #[test]
+    fn redirects_are_never_retried_and_never_applied() {
+        for class in [Read, IdempotentWrite, NonIdempotentWrite] {
+            assert!(!is_retryable(class, Failure::Redirect), "{class:?}");
+            assert!(!may_have_succeeded(class, Failure::Redirect), "{class:?}");
+            assert_eq!(decide(class, Failure::Redirect, 1, 10, Some(0.0), 0.0), Decision::Stop);
+        }
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(backoff_ms(1, 0.0), 500.0);
+        assert_eq!(backoff_ms(2, 0.0), 1000.0);
+        assert_eq!(backoff_ms(3, 1.0), 1500.0);
+        assert_eq!(backoff_ms(10, 0.0), 8000.0);
+        assert_eq!(backoff_ms(u32::MAX, 0.0), 8000.0);
+    }
+
+    #[test]
+    fn decisions() {
+        assert_eq!(decide(Read, Failure::Status(503), 1, 2, None, 0.0), Decision::Retry(500.0));
+        assert_eq!(decide(Read, Failure::Status(503), 3, 2, None, 0.0), Decision::Stop);
+        assert_eq!(decide(Read, Failure::Status(429), 1, 2, Some(2000.0), 0.0), Decision::Retry(2000.0));
+        assert_eq!(decide(Read, Failure::Status(429), 1, 2, Some(61_000.0), 0.0), Decision::Stop);
+        assert_eq!(decide(NonIdempotentWrite, Failure::Status(429), 1, 2, Some(0.0), 0.0), Decision::Retry(0.0));
+        assert_eq!(decide(NonIdempotentWrite, Failure::Timeout, 1, 2, None, 0.0), Decision::Stop);
+        assert_eq!(decide(Read, Failure::Connection, 1, 0, None, 0.0), Decision::Stop);
+    }
+
+    #[test]
+    fn a_checked_send_waits_counts_then_may_send_again() {
+        let t = Failure::Timeout;
+        assert_eq!(after_checked(t, 1, 2, None, 0.0), (500.0, true));
+        assert_eq!(after_checked(t, 2, 2, None, 0.0), (1000.0, true));
+        assert_eq!(after_checked(t, 3, 2, None, 0.0), (2000.0, false));
+        assert_eq!(after_checked(Failure::Status(503), 1, 2, Some(0.0), 0.0), (0.0, true));
+        assert_eq!(after_checked(Failure::Status(503), 1, 0, Some(3000.0), 0.0), (3000.0, false));
+        assert_eq!(after_checked(Failure::Status(503), 1, 2, Some(120_000.0), 0.0), (0.0, false));
+        for resent in [Failure::Connection, Failure::Status(200), Failure::Status(408), Failure::Status(429), Failure::Status(501)] {
+            assert!(after_checked(resent, 1, 2, None, 0.0).1, "{resent:?}");
+        }
+        for refused in [400, 401, 403, 404, 409, 422] {
+            assert_eq!(after_checked(Failure::Status(refused), 1, 2, None, 0.0), (0.0, false), "{refused}");
+        }
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(parse_retry_after("2", 0.0), Some(2000.0));
+        assert_eq!(parse_retry_after(" 1.5 ", 0.0), Some(1500.0));
+        assert_eq!(parse_retry_after("-1", 0.0), None);
+        assert_eq!(parse_retry_after("soon", 0.0), None);
+        let now = 784_111_777_000.0 - 5000.0;
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now), Some(5000.0));
+        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now + 10_000.0), Some(0.0));
     }
 }

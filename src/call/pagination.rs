@@ -1,6 +1,6 @@
 //! Deciding whether a list has another page, and which window to ask for next.
 
-use crate::validate::MAX_LIMIT;
+use crate::endpoints::MAX_LIMIT;
 
 /// What is known about a page just received.
 #[derive(Clone, Debug, PartialEq)]

@@ -476,7 +476,7 @@ impl Flow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::answer::Decoded;
+    use crate::call::machine::Decoded;
 
     fn item(identical: bool, ts: Option<f64>) -> ItemFacts {
         ItemFacts { identical, timestamp: ts }

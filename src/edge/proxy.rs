@@ -8,7 +8,7 @@ use crate::endpoints::{self, ApiRequest, Endpoint, Input, ListParams, Op, Paging
 use crate::error::Error;
 use crate::edge::key_scan::{self, KeyTraces};
 use crate::webhook::Found;
-use crate::{encode, number, text, time, validate};
+use crate::{encode, number, text, time};
 
 /// The largest request body forwarded (a 100,000-character message is at most 400 KB of UTF-8).
 pub const MAX_BODY_BYTES: u32 = 1024 * 1024;
@@ -63,17 +63,17 @@ impl ProxyConfig {
     /// Checks the credentials, the upstream URL, the mount prefix and the allow list (which must name at least
     /// one known operation). No other origin is allowed and the time limits are the defaults.
     pub fn new(api_key: String, site_token: String, base_url: Option<&str>, prefix: Option<&str>, allow: &[String]) -> Result<Self, Error> {
-        validate::credential("apiKey", &api_key)?;
-        validate::credential("siteToken", &site_token)?;
+        endpoints::credential("apiKey", &api_key)?;
+        endpoints::credential("siteToken", &site_token)?;
         let base_url = match base_url {
             None => endpoints::DEFAULT_BASE_URL.to_owned(),
             Some(b) if b.starts_with('/') => return Err(Error::invalid("baseUrl of a proxy must be an absolute http(s) URL")),
-            Some(b) => validate::base_url(b)?,
+            Some(b) => endpoints::base_url(b)?,
         };
         let prefix = match prefix {
             None => None,
             Some(p) => {
-                let checked = validate::base_url(p).ok().filter(|_| p.starts_with('/'));
+                let checked = endpoints::base_url(p).ok().filter(|_| p.starts_with('/'));
                 Some(checked.ok_or_else(|| Error::invalid("prefix must be a path such as \"/api/chat\", without ? or #"))?)
             }
         };
@@ -123,10 +123,10 @@ impl ProxyConfig {
     /// Sets `timeoutMs` and `bodyTimeoutMs` when given: integers from 1 to 2,147,483,647.
     pub fn with_timeouts(mut self, timeout_ms: Option<f64>, body_timeout_ms: Option<f64>) -> Result<Self, Error> {
         if let Some(n) = timeout_ms {
-            self.timeout_ms = validate::timeout_ms(n)?;
+            self.timeout_ms = endpoints::timeout_ms(n)?;
         }
         if let Some(n) = body_timeout_ms {
-            self.body_timeout_ms = validate::timeout_ms(n).map_err(|e| Error::invalid(text::replace(&e.message, "timeoutMs", "bodyTimeoutMs")))?;
+            self.body_timeout_ms = endpoints::timeout_ms(n).map_err(|e| Error::invalid(text::replace(&e.message, "timeoutMs", "bodyTimeoutMs")))?;
         }
         Ok(self)
     }
@@ -280,7 +280,7 @@ fn match_pattern(pattern: &str, path: &str) -> Option<Result<String, ()>> {
 /// Whether a decoded id may be forwarded: a valid id that, decoded, holds no `/` or `\` and is no dot
 /// segment, so that it stays one segment whatever decodes the upstream path again.
 fn usable_id(endpoint: &Endpoint, id: &str) -> bool {
-    !text::contains(endpoint.path, "{id}") || (validate::chat_id(id).is_ok() && !id.contains(['/', '\\']) && id != "." && id != "..")
+    !text::contains(endpoint.path, "{id}") || (endpoints::chat_id(id).is_ok() && !id.contains(['/', '\\']) && id != "." && id != "..")
 }
 
 /// Whether a `Content-Type` names JSON: `application/json`, parameters such as `charset` allowed.
@@ -381,7 +381,7 @@ fn integer(name: &str, value: &str) -> Result<f64, String> {
 /// A `from` or `to` value: epoch milliseconds, or an ISO 8601 date or date-time.
 fn time_param(name: &str, value: &str) -> Result<i64, String> {
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        return validate::epoch_ms(name, integer(name, value)?).map_err(|e| e.message);
+        return endpoints::epoch_ms(name, integer(name, value)?).map_err(|e| e.message);
     }
     time::parse_iso(value)
         .filter(|ms| *ms >= 0 && (*ms as f64) <= time::MAX_EPOCH_MS)
@@ -420,13 +420,13 @@ fn list_params(endpoint: &Endpoint, paging: Option<Paging>, query: &str) -> Resu
                     Some((offset, count)) => (Some(offset), count),
                     None => (None, value.as_str()),
                 };
-                p.limit = Some(validate::limit(integer("limit", count)?).map_err(|e| e.message)?);
+                p.limit = Some(endpoints::limit(integer("limit", count)?).map_err(|e| e.message)?);
                 if let Some(offset) = offset {
-                    p.offset = Some(validate::offset(integer("offset", offset)?).map_err(|e| e.message)?);
+                    p.offset = Some(endpoints::offset(integer("offset", offset)?).map_err(|e| e.message)?);
                 }
             }
-            "limit" => p.limit = Some(validate::limit(integer("limit", &value)?).map_err(|e| e.message)?),
-            "offset" => p.offset = Some(validate::offset(integer("offset", &value)?).map_err(|e| e.message)?),
+            "limit" => p.limit = Some(endpoints::limit(integer("limit", &value)?).map_err(|e| e.message)?),
+            "offset" => p.offset = Some(endpoints::offset(integer("offset", &value)?).map_err(|e| e.message)?),
             "from" => p.from = Some(time_param("from", &value)?),
             "to" => p.to = Some(time_param("to", &value)?),
             _ => return Err(takes()),
@@ -474,7 +474,7 @@ pub fn answer(config: &ProxyConfig, status: f64, content_type: Option<&str>, bod
     let status = status as u16;
     let traces = KeyTraces::new(&config.api_key);
     let kept: Vec<(String, String)> =
-        headers.iter().filter(|(_, value)| !traces.found_in(value) && validate::header_value(value).is_ok()).cloned().collect();
+        headers.iter().filter(|(_, value)| !traces.found_in(value) && endpoints::header_value(value).is_ok()).cloned().collect();
     if status == 401 || status == 403 {
         return Answer { status, body: Some(refusal_body("proxy_upstream_auth", "The GoSquared API refused the proxy's credentials")), headers: kept };
     }

@@ -5,7 +5,7 @@ use crate::encode;
 use crate::error::Error;
 use crate::number::digits;
 use crate::signature::secrets_equal;
-use crate::validate;
+use crate::endpoints;
 
 /// The only `chat_message` payload major version this client understands.
 pub const SUPPORTED_MAJOR: u64 = 1;
@@ -161,7 +161,7 @@ pub fn check_chat_message(lookup: impl Fn(&[&str]) -> Found) -> Result<(), Error
         }
     }
     if let Found::Text(chat) = lookup(&["message", "person_id"]) {
-        validate::chat_id(&chat).map_err(|e| invalid_payload(&["message.person_id is not a usable chat id (", &e.message, ")"].concat()))?;
+        endpoints::chat_id(&chat).map_err(|e| invalid_payload(&["message.person_id is not a usable chat id (", &e.message, ")"].concat()))?;
     }
     Ok(())
 }
@@ -250,7 +250,7 @@ impl NewWebhook {
                 .ok_or_else(|| Error::invalid(["trigger must be one of ", &crate::text::join(TRIGGERS, ", ")].concat()))?,
         };
         if let Some(TriggerValue::Number(n)) = &value {
-            if !n.is_finite() || n.fract() != 0.0 || n.abs() > validate::MAX_SAFE_INTEGER {
+            if !n.is_finite() || n.fract() != 0.0 || n.abs() > endpoints::MAX_SAFE_INTEGER {
                 return Err(Error::invalid("value must be a string or an integer"));
             }
         }
@@ -294,11 +294,11 @@ pub fn webhook_id(id: &Found) -> Result<String, Error> {
     match id {
         Found::Text(t) if t.is_empty() => Err(bad()),
         Found::Text(t) => {
-            validate::path_segment_id("webhookId", t)?;
+            endpoints::path_segment_id("webhookId", t)?;
             Ok(t.clone())
         }
         Found::TooLong(max) => Err(Error::invalid(["webhookId is longer than ", &digits(*max as u64), " characters"].concat())),
-        Found::Number(n) if n.is_finite() && n.fract() == 0.0 && *n >= 0.0 && *n <= validate::MAX_SAFE_INTEGER => Ok(digits(*n as u64)),
+        Found::Number(n) if n.is_finite() && n.fract() == 0.0 && *n >= 0.0 && *n <= endpoints::MAX_SAFE_INTEGER => Ok(digits(*n as u64)),
         _ => Err(bad()),
     }
 }

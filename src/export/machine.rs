@@ -14,7 +14,7 @@
 use crate::endpoints::Op;
 use crate::export::plan::{self, RecentIds, Tally};
 use crate::export::window::{Checkpoint, Key, Place, Stage};
-use crate::rate_limit::RateLimit;
+use crate::call::RateLimit;
 use std::collections::VecDeque;
 
 /// A worker, numbered from 0; each has at most one request or write in flight.

@@ -2,7 +2,7 @@
 //! budget, which failures end the whole export, which chats were already seen, and the running counts.
 
 use crate::error::{Error, ErrorKind};
-use crate::rate_limit::RateLimit;
+use crate::call::RateLimit;
 use std::collections::VecDeque;
 
 /// Workers used when `concurrency` is not given.
@@ -54,7 +54,7 @@ pub fn concurrency(n: f64) -> Result<u32, Error> {
 
 /// Checks `pageSize`: an integer from 1 to 250, the API's largest page.
 pub fn page_size(n: f64) -> Result<u32, Error> {
-    whole("pageSize", n, crate::validate::MAX_LIMIT)
+    whole("pageSize", n, crate::endpoints::MAX_LIMIT)
 }
 
 fn whole(name: &str, n: f64, max: u32) -> Result<u32, Error> {

@@ -6,7 +6,7 @@
 use crate::endpoints::Op;
 use crate::export::machine::{Action, Chats, ChatsPage, Export, Failed, FeedPage, Options, Range, Token, WindowOptions};
 use crate::export::window::Checkpoint;
-use crate::rate_limit::RateLimit;
+use crate::call::RateLimit;
 use std::collections::{BTreeMap, BTreeSet};
 
 type Machine = Export<String, u64>;

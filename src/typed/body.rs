@@ -1,6 +1,6 @@
 //! A body parsed by serde_json, seen through the call machine's [`BodyView`].
 
-use crate::answer::{BodyKind, BodyView};
+use crate::call::machine::{BodyKind, BodyView};
 use crate::call::machine::ListFacts;
 use crate::error::ApiCode;
 use serde_json::{Map, Value};
@@ -111,7 +111,7 @@ impl BodyView for JsonBody {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::answer::{decode, Decoded};
+    use crate::call::machine::{decode, Decoded};
     use crate::endpoints::Expect;
     use crate::error::ErrorKind;
 

@@ -6,12 +6,12 @@ use super::error::Error;
 use super::models::{Chat, FeedItem, Message, Webhook, WebhookId};
 use super::page::{NextPage, Page};
 use super::transport::{HttpRequest, LocalFuture, Transport, TransportFailure};
-use crate::answer::Decoded;
+use crate::call::machine::Decoded;
 use crate::call::machine::{AttemptFailure, Call, Settings, Step, Success};
 use crate::endpoints::{auth_query, ApiRequest, Args, ListParams, Op, DEFAULT_BASE_URL};
 use crate::error::ErrorKind;
-use crate::rate_limit::RateLimit;
-use crate::validate::{self, Sender};
+use crate::call::RateLimit;
+use crate::endpoints::{self, Sender};
 use crate::webhook::{Found, NewWebhook};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -104,20 +104,20 @@ impl ClientBuilder {
     /// An [`ErrorKind::InvalidRequest`] error naming the first bad setting.
     pub fn build<T: Transport>(self, transport: T) -> Result<ChatClient<T>, Error> {
         let base_url = match &self.base_url {
-            Some(b) => validate::base_url(b)?,
+            Some(b) => endpoints::base_url(b)?,
             None => DEFAULT_BASE_URL.to_owned(),
         };
         match &self.api_key {
-            Some(key) => validate::credential("apiKey", key)?,
+            Some(key) => endpoints::credential("apiKey", key)?,
             None if self.base_url.is_none() => {
                 return Err(crate::error::Error::invalid("apiKey is required unless baseUrl points at a proxy that adds it").into())
             }
             None => {}
         }
         let site_token = self.site_token.ok_or_else(|| crate::error::Error::invalid("siteToken is required"))?;
-        validate::credential("siteToken", &site_token)?;
+        endpoints::credential("siteToken", &site_token)?;
         let timeout_ms = timeout_ms(self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
-        let max_retries = validate::max_retries(f64::from(self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES)))?;
+        let max_retries = endpoints::max_retries(f64::from(self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES)))?;
         let headers = check_headers(self.headers)?;
         let auth_query = auth_query(self.api_key.as_deref(), &site_token);
         let settings = Rc::new(Settings { base_url, auth_query, api_key: self.api_key, timeout_ms, max_retries, proxy_routes: false });
@@ -297,7 +297,7 @@ impl<T: Transport + 'static> ChatClient<T> {
     pub fn with_options(&self, options: CallOptions) -> Result<ChatClient<T>, Error> {
         let checked = CheckedOptions {
             timeout_ms: options.timeout.map(timeout_ms).transpose()?,
-            max_retries: options.max_retries.map(|n| validate::max_retries(f64::from(n))).transpose()?,
+            max_retries: options.max_retries.map(|n| endpoints::max_retries(f64::from(n))).transpose()?,
             headers: check_headers(options.headers)?,
         };
         Ok(ChatClient { inner: self.inner.clone(), call: Rc::new(checked) })
@@ -370,7 +370,7 @@ impl<T: Transport + 'static> ChatClient<T> {
     /// # Errors
     /// [`ErrorKind::NotFound`] for an unknown chat, and as [`list_chats`](Self::list_chats).
     pub async fn get_chat(&self, chat_id: &str) -> Result<Chat, Error> {
-        validate::chat_id(chat_id)?;
+        endpoints::chat_id(chat_id)?;
         let answer = self.execute(Op::GetChat, chat_id, &Args::None, None).await?;
         value(answer, "a chat")
     }
@@ -388,7 +388,7 @@ impl<T: Transport + 'static> ChatClient<T> {
     /// # Errors
     /// As [`get_chat`](Self::get_chat).
     pub async fn get_feed(&self, chat_id: &str, params: ListParams) -> Result<Page<FeedItem>, Error> {
-        validate::chat_id(chat_id)?;
+        endpoints::chat_id(chat_id)?;
         self.list_page(Op::GetFeed, chat_id.to_owned(), check_list(params)?, None).await
     }
 
@@ -408,7 +408,7 @@ impl<T: Transport + 'static> ChatClient<T> {
     /// # Errors
     /// As [`get_chat`](Self::get_chat).
     pub async fn list_messages(&self, chat_id: &str, params: ListParams) -> Result<Page<Message>, Error> {
-        validate::chat_id(chat_id)?;
+        endpoints::chat_id(chat_id)?;
         self.list_page(Op::ListMessages, chat_id.to_owned(), check_list(params)?, None).await
     }
 
@@ -428,8 +428,8 @@ impl<T: Transport + 'static> ChatClient<T> {
     /// As [`get_chat`](Self::get_chat); a blank or oversized text is refused before sending.
     pub async fn send_message(&self, chat_id: &str, message: impl Into<NewMessage>) -> Result<Message, Error> {
         let message = message.into();
-        validate::chat_id(chat_id)?;
-        validate::content(&message.content)?;
+        endpoints::chat_id(chat_id)?;
+        endpoints::content(&message.content)?;
         let answer = self.execute(Op::SendMessage, chat_id, &Args::Content(message.content, message.sender), None).await?;
         value(answer, "a message")
     }
@@ -447,8 +447,8 @@ impl<T: Transport + 'static> ChatClient<T> {
     /// # Errors
     /// As [`send_message`](Self::send_message).
     pub async fn add_note(&self, chat_id: &str, content: &str) -> Result<Message, Error> {
-        validate::chat_id(chat_id)?;
-        validate::content(content)?;
+        endpoints::chat_id(chat_id)?;
+        endpoints::content(content)?;
         let answer = self.execute(Op::AddNote, chat_id, &Args::Content(content.to_owned(), None), None).await?;
         value(answer, "a note")
     }
@@ -465,7 +465,7 @@ impl<T: Transport + 'static> ChatClient<T> {
     /// # Errors
     /// As [`get_chat`](Self::get_chat).
     pub async fn archive_chat(&self, chat_id: &str) -> Result<(), Error> {
-        validate::chat_id(chat_id)?;
+        endpoints::chat_id(chat_id)?;
         self.execute(Op::ArchiveChat, chat_id, &Args::None, None).await.map(drop)
     }
 
@@ -481,7 +481,7 @@ impl<T: Transport + 'static> ChatClient<T> {
     /// # Errors
     /// As [`get_chat`](Self::get_chat).
     pub async fn unarchive_chat(&self, chat_id: &str) -> Result<(), Error> {
-        validate::chat_id(chat_id)?;
+        endpoints::chat_id(chat_id)?;
         self.execute(Op::UnarchiveChat, chat_id, &Args::None, None).await.map(drop)
     }
 
@@ -669,14 +669,14 @@ fn format_error(status: u16, what: &str, detail: impl fmt::Display) -> crate::er
 }
 
 fn timeout_ms(timeout: Duration) -> Result<u32, Error> {
-    Ok(validate::timeout_ms(timeout.as_millis() as f64)?)
+    Ok(endpoints::timeout_ms(timeout.as_millis() as f64)?)
 }
 
 fn check_headers(headers: Vec<(String, String)>) -> Result<Vec<(String, String)>, Error> {
     let mut out: Vec<(String, String)> = Vec::with_capacity(headers.len());
     for (name, value) in headers {
-        validate::header_name(&name)?;
-        validate::header_value(&value)?;
+        endpoints::header_name(&name)?;
+        endpoints::header_value(&value)?;
         let name = name.to_ascii_lowercase();
         out.retain(|(n, _)| *n != name);
         out.push((name, value));
@@ -688,14 +688,14 @@ fn check_headers(headers: Vec<(String, String)>) -> Result<Vec<(String, String)>
 /// `from` not after `to`.
 fn check_list(params: ListParams) -> Result<ListParams, Error> {
     if let Some(limit) = params.limit {
-        validate::limit(f64::from(limit))?;
+        endpoints::limit(f64::from(limit))?;
     }
     if let Some(offset) = params.offset {
-        validate::offset(offset as f64)?;
+        endpoints::offset(offset as f64)?;
     }
     for (name, time) in [("from", params.from), ("to", params.to)] {
         if let Some(ms) = time {
-            validate::epoch_ms(name, ms as f64)?;
+            endpoints::epoch_ms(name, ms as f64)?;
         }
     }
     Ok(params.check()?)

@@ -2,7 +2,7 @@
 //! a Cloudflare Worker written with workers-rs, a Rust web app in the browser, a Rust service.
 //!
 //! The JS client and this one share everything that decides: the endpoint table
-//! ([`crate::endpoints`]), the argument checks ([`crate::validate`]), and the call machine
+//! ([`crate::endpoints`]), the argument checks ([`crate::endpoints`]), and the call machine
 //! ([`crate::call::machine::Call`]) with its retry policy, timeouts, pagination guard, error classes and key
 //! redaction. Only the I/O differs: here a [`Transport`] sends, and serde reads the bodies into
 //! [`Chat`], [`Message`], [`FeedItem`] and [`Webhook`], each keeping the fields it does not name.
@@ -61,8 +61,8 @@ pub use workers::WorkersTransport;
 
 pub use crate::endpoints::ListParams;
 pub use crate::error::{ApiCode, ErrorKind};
-pub use crate::rate_limit::RateLimit;
-pub use crate::validate::Sender;
+pub use crate::call::RateLimit;
+pub use crate::endpoints::Sender;
 pub use crate::webhook::{NewWebhook, TriggerValue};
 
 #[cfg(test)]

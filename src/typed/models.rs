@@ -4,7 +4,7 @@
 //! Field names are the API's own (`person_id`, `last_read`); times are epoch milliseconds. A field that the
 //! API sends as `null` is `None`; so is one it leaves out.
 
-use crate::validate::{self, Sender};
+use crate::endpoints::{self, Sender};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -159,7 +159,7 @@ pub struct Message {
 impl Message {
     /// `from` as a [`Sender`], or `None` for a value this client does not know.
     pub fn sender(&self) -> Option<Sender> {
-        validate::sender(&self.from).ok()
+        endpoints::sender(&self.from).ok()
     }
 
     /// Whether this is a note (`private: true`).

@@ -2,14 +2,14 @@
 //! and [`CallHandle`] wraps one call's state machine ([`crate::call::machine::Call`]) for the JS driver
 //! (`js/driver.js`), which sends what it says and feeds it what came back.
 
-use crate::answer::{BodyKind, BodyView, Decoded};
-use crate::bindings::{json_parse, json_stringify, read_data, Shapes};
+use crate::call::machine::{BodyKind, BodyView, Decoded};
 use crate::call::machine::{AttemptFailure, Call, ListFacts, PageOutcome, Settings, Step, Success};
-use crate::convert::{self, get, get_data, opt_number, opt_string_within, options_object};
-use crate::endpoints::{auth_query, ApiRequest, Args, Input, Op, Target, DEFAULT_BASE_URL, OPS};
+use crate::convert::{self, found_within, get, get_data, is_plain_object, js_string_within, json_parse, json_stringify, opt_number, opt_string_within, options_object, read_data, read_frozen, time_value, too_long, Remembered};
+use crate::webhook::{self, Found, NewWebhook, TriggerValue};
+use std::cell::RefCell;
+use crate::endpoints::{self, auth_query, ApiRequest, Args, Input, ListParams, Op, Target, DEFAULT_BASE_URL, OPS};
 use crate::error::{ApiCode, Error};
-use crate::rate_limit::RateLimit;
-use crate::validate;
+use crate::call::RateLimit;
 use js_sys::{Array, JsString, Object, Reflect};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -61,27 +61,27 @@ impl Client {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue, shapes: Shapes) -> Result<Client, JsValue> {
         let o = options_object(&options, "options", CLIENT_KEYS)?.ok_or_else(|| Error::invalid("options must be an object with apiKey and siteToken"))?;
-        let base = opt_string_within(&o, "baseUrl", validate::MAX_BASE_URL_CHARS)?;
-        let proxy = opt_string_within(&o, "proxyUrl", validate::MAX_BASE_URL_CHARS)?;
+        let base = opt_string_within(&o, "baseUrl", endpoints::MAX_BASE_URL_CHARS)?;
+        let proxy = opt_string_within(&o, "proxyUrl", endpoints::MAX_BASE_URL_CHARS)?;
         let base_url = match (&base, &proxy) {
             (Some(_), Some(_)) => return Err(Error::invalid("baseUrl and proxyUrl exclude each other: proxyUrl is where createProxy is mounted, baseUrl any other API base").into()),
-            (Some(b), None) => validate::base_url(b)?,
-            (None, Some(p)) => validate::base_url(p).map_err(|e| Error::invalid(crate::text::replace(&e.message, "baseUrl", "proxyUrl")))?,
+            (Some(b), None) => endpoints::base_url(b)?,
+            (None, Some(p)) => endpoints::base_url(p).map_err(|e| Error::invalid(crate::text::replace(&e.message, "baseUrl", "proxyUrl")))?,
             (None, None) => DEFAULT_BASE_URL.to_owned(),
         };
-        let api_key = opt_string_within(&o, "apiKey", validate::MAX_CREDENTIAL_CHARS)?;
+        let api_key = opt_string_within(&o, "apiKey", endpoints::MAX_CREDENTIAL_CHARS)?;
         match &api_key {
             Some(_) if proxy.is_some() => return Err(Error::invalid("apiKey must not be given with proxyUrl: the proxy adds the credentials").into()),
-            Some(k) => validate::credential("apiKey", k)?,
+            Some(k) => endpoints::credential("apiKey", k)?,
             None if base.is_none() && proxy.is_none() => {
                 return Err(Error::invalid("apiKey is required unless baseUrl points at a proxy that adds it").into())
             }
             None => {}
         }
         // The site token goes with the key; a client without a key talks to a proxy, which adds its own.
-        let site_token = opt_string_within(&o, "siteToken", validate::MAX_CREDENTIAL_CHARS)?;
+        let site_token = opt_string_within(&o, "siteToken", endpoints::MAX_CREDENTIAL_CHARS)?;
         match &site_token {
-            Some(t) => validate::credential("siteToken", t)?,
+            Some(t) => endpoints::credential("siteToken", t)?,
             None if api_key.is_some() => return Err(Error::invalid("siteToken is required").into()),
             None => {}
         }
@@ -89,11 +89,11 @@ impl Client {
         if !fetch.is_undefined() && !fetch.is_function() {
             return Err(Error::invalid("fetch must be a function").into());
         }
-        if fetch.is_undefined() && !crate::bindings::has_global_fetch() {
+        if fetch.is_undefined() && !convert::has_global_fetch() {
             return Err(Error::invalid("this runtime has no global fetch; pass options.fetch").into());
         }
-        let timeout_ms = opt_number(&o, "timeoutMs")?.map(validate::timeout_ms).transpose()?.unwrap_or(DEFAULT_TIMEOUT_MS);
-        let max_retries = opt_number(&o, "maxRetries")?.map(validate::max_retries).transpose()?.unwrap_or(DEFAULT_MAX_RETRIES);
+        let timeout_ms = opt_number(&o, "timeoutMs")?.map(endpoints::timeout_ms).transpose()?.unwrap_or(DEFAULT_TIMEOUT_MS);
+        let max_retries = opt_number(&o, "maxRetries")?.map(endpoints::max_retries).transpose()?.unwrap_or(DEFAULT_MAX_RETRIES);
         let on_event = get(&o, "onEvent")?;
         if !on_event.is_undefined() && !on_event.is_function() {
             return Err(Error::invalid("onEvent must be a function (event) => void").into());
@@ -130,7 +130,7 @@ impl Client {
     /// The budget from the last answer, `{ limit, remaining, cost, fullInSeconds }`, or undefined.
     #[wasm_bindgen(getter, js_name = rateLimit)]
     pub fn rate_limit(&self) -> JsValue {
-        self.rate_limit.get().map_or(JsValue::UNDEFINED, |rl| convert::rate_limit_to_js(&self.shapes, &rl))
+        self.rate_limit.get().map_or(JsValue::UNDEFINED, |rl| rate_limit_to_js(&self.shapes, &rl))
     }
 
     /// Checks an operation's arguments and options and starts its call; nothing is sent yet.
@@ -138,7 +138,11 @@ impl Client {
         let op = operation;
         let CallOptions { timeout_ms, max_retries, signal, headers: own_headers, reconcile, idempotency_key } = self.options(opts)?;
         let (request, previous_first, args) = read_request(op, target, input, cursor)?;
-        let checked = self.sends.checked(op, target, &args, opts, reconcile.as_ref(), idempotency_key.as_ref())?;
+        // A call without either option, on a client that does not reconcile by default, is not checked.
+        let checked = match (&reconcile, &idempotency_key) {
+            (None, None) if !self.sends.reconcile => None,
+            _ => self.sends.checked(op, target, &args, opts, reconcile.as_ref(), idempotency_key.as_ref())?,
+        };
         let with_body = request.body.is_some();
         let headers = match own_headers {
             None if with_body => self.write_headers.clone(),
@@ -501,8 +505,8 @@ fn read_call_options(v: &JsValue) -> Result<Option<CallOptions>, Error> {
             return Err(Error::invalid("signal must be an AbortSignal"));
         }
     }
-    let timeout_ms = opt_number(&o, "timeoutMs")?.map(validate::timeout_ms).transpose()?;
-    let max_retries = opt_number(&o, "maxRetries")?.map(validate::max_retries).transpose()?;
+    let timeout_ms = opt_number(&o, "timeoutMs")?.map(endpoints::timeout_ms).transpose()?;
+    let max_retries = opt_number(&o, "maxRetries")?.map(endpoints::max_retries).transpose()?;
     let headers = get(&o, "headers")?;
     let headers = if headers.is_undefined() { None } else { Some(read_headers(&headers)?) };
     let (reconcile, idempotency_key) = (convert::opt_value(&o, "reconcile")?, convert::opt_value(&o, "idempotencyKey")?);
@@ -515,23 +519,23 @@ fn read_request(op: Op, target: &JsValue, input: &JsValue, cursor: &JsValue) -> 
     let endpoint = op.endpoint();
     let id = match endpoint.target {
         Target::None => String::new(),
-        Target::Chat => convert::chat_id(target)?,
-        Target::Webhook => convert::webhook_id(target)?,
+        Target::Chat => chat_id(target)?,
+        Target::Webhook => webhook_id(target)?,
     };
     let mut previous_first = None;
     let args = match endpoint.input {
         Input::None => Args::None,
         Input::List(..) => {
-            let (params, first) = convert::list_params(input, cursor)?;
+            let (params, first) = list_params(input, cursor)?;
             previous_first = first;
             Args::List(params)
         }
         Input::Message => {
-            let (content, from) = convert::content_input(input, true)?;
+            let (content, from) = content_input(input, true)?;
             Args::Content(content, from)
         }
-        Input::Note => Args::Content(convert::content_input(input, false)?.0, None),
-        Input::Webhook => Args::Webhook(convert::new_webhook(input)?),
+        Input::Note => Args::Content(content_input(input, false)?.0, None),
+        Input::Webhook => Args::Webhook(new_webhook(input)?),
     };
     Ok((ApiRequest::new(op, &id, &args)?, previous_first, args))
 }
@@ -557,18 +561,18 @@ fn read_headers(v: &JsValue) -> Result<Vec<(String, String)>, Error> {
         return Err(Error::invalid("headers must be an object of strings"));
     }
     let keys = Reflect::own_keys(v).map_err(|_| Error::invalid("could not read headers"))?;
-    if keys.length() as usize > validate::MAX_HEADERS {
-        return Err(Error::invalid(["headers has more than ", &crate::number::digits(validate::MAX_HEADERS as u64), " entries"].concat()));
+    if keys.length() as usize > endpoints::MAX_HEADERS {
+        return Err(Error::invalid(["headers has more than ", &crate::number::digits(endpoints::MAX_HEADERS as u64), " entries"].concat()));
     }
     let mut out = Vec::new();
     for key in keys.iter() {
         if !key.is_string() {
             return Err(Error::invalid("headers must have string names"));
         }
-        let name = convert::string_within(&key, "a header name", validate::MAX_HEADER_NAME_CHARS)?;
-        validate::header_name(&name)?;
-        let value = convert::string_within(&get(v, &name)?, "a header value", validate::MAX_HEADER_VALUE_CHARS)?;
-        validate::header_value(&value)?;
+        let name = convert::string_within(&key, "a header name", endpoints::MAX_HEADER_NAME_CHARS)?;
+        endpoints::header_name(&name)?;
+        let value = convert::string_within(&get(v, &name)?, "a header value", endpoints::MAX_HEADER_VALUE_CHARS)?;
+        endpoints::header_value(&value)?;
         out.push((name.to_ascii_lowercase(), value));
     }
     Ok(out)
@@ -608,4 +612,129 @@ pub fn throw_if_aborted(signal: &JsValue) -> Result<(), JsValue> {
         return Err(get(signal, "reason")?);
     }
     Ok(())
+}
+
+// The arguments of the client's operations, read and checked.
+
+thread_local! {
+    static LAST_PARAMS: Remembered<ListParams> = const { RefCell::new(None) };
+}
+
+/// Reads list parameters `{ limit, offset, from, to }`, then applies a pagination cursor if one is given.
+pub fn list_params(params: &JsValue, cursor: &JsValue) -> Result<(ListParams, Option<JsValue>), Error> {
+    let read = || {
+        let mut p = ListParams::default();
+        let mut keep = false;
+        if let Some(o) = options_object(params, "params", &["limit", "offset", "from", "to"])? {
+            p.limit = opt_number(&o, "limit")?.map(endpoints::limit).transpose()?;
+            p.offset = opt_number(&o, "offset")?.map(endpoints::offset).transpose()?;
+            let (from, to) = (get(&o, "from")?, get(&o, "to")?);
+            // A Date can change after the object holding it was frozen: such a reading is not kept.
+            keep = !from.is_object() && !to.is_object();
+            p.from = time_value(&from, "from")?;
+            p.to = time_value(&to, "to")?;
+        }
+        Ok((p, keep))
+    };
+    let mut p = LAST_PARAMS.with(|slot| read_frozen(slot, params, read))?;
+    let mut previous_first = None;
+    if is_plain_object(cursor) {
+        p.offset = opt_number(cursor, "offset")?.map(endpoints::offset).transpose()?;
+        p.limit = opt_number(cursor, "limit")?.map(endpoints::limit).transpose()?;
+        // Kept a JS string: it is only compared, with ===, against the next page's fingerprint.
+        let key = get(cursor, "firstKey")?;
+        if !key.is_undefined() {
+            if !key.is_string() {
+                return Err(Error::invalid("firstKey must be a string"));
+            }
+            previous_first = Some(key);
+        }
+    }
+    Ok((p.check()?, previous_first))
+}
+
+/// Reads a chat id argument.
+pub fn chat_id(v: &JsValue) -> Result<String, Error> {
+    let Some(js) = v.dyn_ref::<JsString>() else {
+        return Err(Error::invalid("chatId must be a non-empty string"));
+    };
+    let id = js_string_within(js, "chatId", endpoints::MAX_CHAT_ID_CHARS)?;
+    endpoints::chat_id(&id)?;
+    Ok(id)
+}
+
+/// The longest `from` read; every sender's name is shorter.
+const MAX_SENDER_CHARS: usize = 16;
+
+/// Reads `{ content, from? }` (or `{ content }` when `allow_from` is false).
+pub fn content_input(v: &JsValue, allow_from: bool) -> Result<(String, Option<endpoints::Sender>), Error> {
+    let allowed: &[&str] = if allow_from { &["content", "from"] } else { &["content"] };
+    let what = if allow_from { "message" } else { "note" };
+    let o = options_object(v, what, allowed)?.ok_or_else(|| Error::invalid([what, " must be an object with content"].concat()))?;
+    let content = opt_string_within(&o, "content", endpoints::MAX_CONTENT_CHARS)?.ok_or_else(|| Error::invalid("content must be a non-empty string"))?;
+    endpoints::content(&content)?;
+    let from = if allow_from { opt_string_within(&o, "from", MAX_SENDER_CHARS)?.map(|f| endpoints::sender(&f)).transpose()? } else { None };
+    Ok((content, from))
+}
+
+/// The rate-limit budget as `{ limit, remaining, cost, fullInSeconds }`, absent fields left out.
+pub fn rate_limit_to_js(shapes: &Shapes, rl: &RateLimit) -> JsValue {
+    let num = |v: Option<f64>| v.map_or(JsValue::UNDEFINED, JsValue::from);
+    shapes.rate_limit(&num(rl.limit), &num(rl.remaining), &num(rl.cost), &num(rl.full_in_seconds))
+}
+
+const WEBHOOK_KEYS: &[&str] = &["url", "name", "trigger", "value", "includeUnverified"];
+
+/// Reads `createWebhook`'s `{ url, name, trigger, value, includeUnverified }`.
+pub fn new_webhook(v: &JsValue) -> Result<NewWebhook, Error> {
+    let o = options_object(v, "webhook", WEBHOOK_KEYS)?.ok_or_else(|| Error::invalid("webhook must be an object with url"))?;
+    let url = opt_string_within(&o, "url", webhook::MAX_URL_CHARS)?.ok_or_else(|| Error::invalid("url is required"))?;
+    let value = match found_within(&get(&o, "value")?, webhook::MAX_VALUE_CHARS) {
+        Found::Missing => None,
+        Found::Text(t) => Some(TriggerValue::Text(t)),
+        Found::Number(n) => Some(TriggerValue::Number(n)),
+        Found::TooLong(max) => return Err(too_long("value", max)),
+        _ => return Err(Error::invalid("value must be a string or an integer")),
+    };
+    let include = get(&o, "includeUnverified")?;
+    let include_unverified = match include.as_bool() {
+        Some(b) => Some(b),
+        None if include.is_undefined() => None,
+        None => return Err(Error::invalid("includeUnverified must be a boolean")),
+    };
+    let name = opt_string_within(&o, "name", webhook::MAX_NAME_CHARS)?;
+    let trigger = opt_string_within(&o, "trigger", webhook::MAX_TRIGGER_CHARS)?;
+    NewWebhook::new(url, name, trigger.as_deref(), value, include_unverified)
+}
+
+/// Reads a webhook id argument (a string or an integer).
+pub fn webhook_id(v: &JsValue) -> Result<String, Error> {
+    webhook::webhook_id(&found_within(v, crate::endpoints::MAX_CHAT_ID_CHARS))
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The builders of the objects a call hands back (`shapes` in `js/wasm.js`): each object is made by one call, with
+    /// a fixed layout, instead of one property write across the boundary per field.
+    pub type Shapes;
+
+
+    /// `{ method, url, headers, body, timeoutMs, signal, checked }`: what one call sends, handed to the driver
+    /// in one crossing (`body` is undefined for a request without one).
+    #[wasm_bindgen(method)]
+    pub fn request(this: &Shapes, method: &JsValue, url: &str, headers: &JsValue, body: Option<&str>, timeout_ms: u32, signal: &JsValue, checked: bool) -> JsValue;
+
+
+    /// `{ items, cardinality, offset, limit, next }`: one page of a list.
+    #[wasm_bindgen(method)]
+    pub fn page(this: &Shapes, items: &JsValue, cardinality: &JsValue, offset: f64, limit: u32, next: &JsValue) -> JsValue;
+
+    /// `{ offset, limit, firstKey }`: where the next page starts.
+    #[wasm_bindgen(method)]
+    pub fn cursor(this: &Shapes, offset: f64, limit: u32, first_key: &JsValue) -> JsValue;
+
+
+    /// `{ limit, remaining, cost, fullInSeconds }`, with the undefined ones left out.
+    #[wasm_bindgen(method, js_name = rateLimit)]
+    pub fn rate_limit(this: &Shapes, limit: &JsValue, remaining: &JsValue, cost: &JsValue, full_in_seconds: &JsValue) -> JsValue;
 }

@@ -1,13 +1,15 @@
-//! Reading JS arguments into checked Rust values, and building the plain JS objects handed back.
+//! The boundary's helpers, with no knowledge of the API: reading JS values into checked Rust values (property
+//! names as cached JS strings, strings within a limit, options objects without unknown keys, times, frozen
+//! objects read once), and the engine's own functions they use, looked up on the global object so that they
+//! work outside `window`.
 
-use crate::endpoints::ListParams;
 use crate::error::Error;
-use crate::rate_limit::RateLimit;
-use crate::webhook::{self, Found, NewWebhook, TriggerValue};
-use crate::{time, validate};
+use crate::webhook::Found;
+use crate::{endpoints, time};
 use js_sys::{Function, JsString, Object, Reflect};
 use std::cell::RefCell;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// The most property names kept as ready JS strings.
 const NAME_CACHE_SIZE: usize = 64;
@@ -61,7 +63,7 @@ pub fn opt_value(obj: &JsValue, key: &str) -> Result<Option<JsValue>, Error> {
 /// Reads `obj[key]` from an object that cannot throw on a read: one the engine's `JSON.parse` made, or one
 /// this crate's shapes built. Skips the exception guard a read of a caller's object needs.
 pub fn get_data(obj: &JsValue, key: &str) -> JsValue {
-    with_name(key, |k| crate::bindings::read_data(obj, k))
+    with_name(key, |k| read_data(obj, k))
 }
 
 /// One remembered reading of a frozen object: the object and the result.
@@ -96,7 +98,7 @@ fn is_absent(v: &JsValue) -> bool {
 
 /// Whether `v` is an object that is neither an array nor a function (a revoked proxy is none of these).
 pub fn is_plain_object(v: &JsValue) -> bool {
-    v.is_object() && !v.is_function() && crate::bindings::is_array(v) == Ok(false)
+    v.is_object() && !v.is_function() && is_array(v) == Ok(false)
 }
 
 /// Reads an optional options object, refusing keys outside `allowed` so that typos are caught.
@@ -173,7 +175,7 @@ pub fn string_within(v: &JsValue, name: &str, max_chars: usize) -> Result<String
 }
 
 /// [`string_within`] for a value already known to be a string (so that it is not asked again).
-fn js_string_within(js: &JsString, name: &str, max_chars: usize) -> Result<String, Error> {
+pub fn js_string_within(js: &JsString, name: &str, max_chars: usize) -> Result<String, Error> {
     if surely_longer(js, max_chars) {
         return Err(too_long(name, max_chars));
     }
@@ -208,7 +210,7 @@ pub fn time_value(v: &JsValue, name: &str) -> Result<Option<i64>, Error> {
     }
     let bad = || Error::invalid([name, " must be a Date, an ISO 8601 string or epoch milliseconds"].concat());
     if let Some(n) = v.as_f64() {
-        return validate::epoch_ms(name, n).map(Some);
+        return endpoints::epoch_ms(name, n).map(Some);
     }
     if v.is_string() {
         let s = string_within(v, name, MAX_TIME_CHARS)?;
@@ -221,46 +223,9 @@ pub fn time_value(v: &JsValue, name: &str) -> Result<Option<i64>, Error> {
         if n.is_nan() {
             return Err(Error::invalid([name, " is an invalid Date"].concat()));
         }
-        return validate::epoch_ms(name, n).map(Some);
+        return endpoints::epoch_ms(name, n).map(Some);
     }
     Err(bad())
-}
-
-thread_local! {
-    static LAST_PARAMS: Remembered<ListParams> = const { RefCell::new(None) };
-}
-
-/// Reads list parameters `{ limit, offset, from, to }`, then applies a pagination cursor if one is given.
-pub fn list_params(params: &JsValue, cursor: &JsValue) -> Result<(ListParams, Option<JsValue>), Error> {
-    let read = || {
-        let mut p = ListParams::default();
-        let mut keep = false;
-        if let Some(o) = options_object(params, "params", &["limit", "offset", "from", "to"])? {
-            p.limit = opt_number(&o, "limit")?.map(validate::limit).transpose()?;
-            p.offset = opt_number(&o, "offset")?.map(validate::offset).transpose()?;
-            let (from, to) = (get(&o, "from")?, get(&o, "to")?);
-            // A Date can change after the object holding it was frozen: such a reading is not kept.
-            keep = !from.is_object() && !to.is_object();
-            p.from = time_value(&from, "from")?;
-            p.to = time_value(&to, "to")?;
-        }
-        Ok((p, keep))
-    };
-    let mut p = LAST_PARAMS.with(|slot| read_frozen(slot, params, read))?;
-    let mut previous_first = None;
-    if is_plain_object(cursor) {
-        p.offset = opt_number(cursor, "offset")?.map(validate::offset).transpose()?;
-        p.limit = opt_number(cursor, "limit")?.map(validate::limit).transpose()?;
-        // Kept a JS string: it is only compared, with ===, against the next page's fingerprint.
-        let key = get(cursor, "firstKey")?;
-        if !key.is_undefined() {
-            if !key.is_string() {
-                return Err(Error::invalid("firstKey must be a string"));
-            }
-            previous_first = Some(key);
-        }
-    }
-    Ok((p.check()?, previous_first))
 }
 
 /// The start of a JS string, at most `max_units` UTF-16 code units, copied out; for texts from an answer or a
@@ -271,36 +236,6 @@ pub fn string_start(v: &JsValue, max_units: u32) -> Option<String> {
         return js.as_string();
     }
     js.slice(0, max_units).as_string()
-}
-
-/// Reads a chat id argument.
-pub fn chat_id(v: &JsValue) -> Result<String, Error> {
-    let Some(js) = v.dyn_ref::<JsString>() else {
-        return Err(Error::invalid("chatId must be a non-empty string"));
-    };
-    let id = js_string_within(js, "chatId", validate::MAX_CHAT_ID_CHARS)?;
-    validate::chat_id(&id)?;
-    Ok(id)
-}
-
-/// The longest `from` read; every sender's name is shorter.
-const MAX_SENDER_CHARS: usize = 16;
-
-/// Reads `{ content, from? }` (or `{ content }` when `allow_from` is false).
-pub fn content_input(v: &JsValue, allow_from: bool) -> Result<(String, Option<validate::Sender>), Error> {
-    let allowed: &[&str] = if allow_from { &["content", "from"] } else { &["content"] };
-    let what = if allow_from { "message" } else { "note" };
-    let o = options_object(v, what, allowed)?.ok_or_else(|| Error::invalid([what, " must be an object with content"].concat()))?;
-    let content = opt_string_within(&o, "content", validate::MAX_CONTENT_CHARS)?.ok_or_else(|| Error::invalid("content must be a non-empty string"))?;
-    validate::content(&content)?;
-    let from = if allow_from { opt_string_within(&o, "from", MAX_SENDER_CHARS)?.map(|f| validate::sender(&f)).transpose()? } else { None };
-    Ok((content, from))
-}
-
-/// The rate-limit budget as `{ limit, remaining, cost, fullInSeconds }`, absent fields left out.
-pub fn rate_limit_to_js(shapes: &crate::bindings::Shapes, rl: &RateLimit) -> JsValue {
-    let num = |v: Option<f64>| v.map_or(JsValue::UNDEFINED, JsValue::from);
-    shapes.rate_limit(&num(rl.limit), &num(rl.remaining), &num(rl.cost), &num(rl.full_in_seconds))
 }
 
 /// What a JS value is, for the pure checks; a string of more than [`MAX_TEXT_CHARS`] is not copied.
@@ -333,31 +268,39 @@ pub fn found_within(v: &JsValue, max_chars: usize) -> Found {
     }
 }
 
-const WEBHOOK_KEYS: &[&str] = &["url", "name", "trigger", "value", "includeUnverified"];
+#[wasm_bindgen]
+extern "C" {
+    /// The engine's own `JSON.parse`, given the JS string as it is (no copy into wasm memory).
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    pub fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
 
-/// Reads `createWebhook`'s `{ url, name, trigger, value, includeUnverified }`.
-pub fn new_webhook(v: &JsValue) -> Result<NewWebhook, Error> {
-    let o = options_object(v, "webhook", WEBHOOK_KEYS)?.ok_or_else(|| Error::invalid("webhook must be an object with url"))?;
-    let url = opt_string_within(&o, "url", webhook::MAX_URL_CHARS)?.ok_or_else(|| Error::invalid("url is required"))?;
-    let value = match found_within(&get(&o, "value")?, webhook::MAX_VALUE_CHARS) {
-        Found::Missing => None,
-        Found::Text(t) => Some(TriggerValue::Text(t)),
-        Found::Number(n) => Some(TriggerValue::Number(n)),
-        Found::TooLong(max) => return Err(too_long("value", max)),
-        _ => return Err(Error::invalid("value must be a string or an integer")),
-    };
-    let include = get(&o, "includeUnverified")?;
-    let include_unverified = match include.as_bool() {
-        Some(b) => Some(b),
-        None if include.is_undefined() => None,
-        None => return Err(Error::invalid("includeUnverified must be a boolean")),
-    };
-    let name = opt_string_within(&o, "name", webhook::MAX_NAME_CHARS)?;
-    let trigger = opt_string_within(&o, "trigger", webhook::MAX_TRIGGER_CHARS)?;
-    NewWebhook::new(url, name, trigger.as_deref(), value, include_unverified)
+    /// `Array.isArray`, caught because it throws for a revoked proxy.
+    #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
+    pub fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+
+    /// `Reflect.get` without an exception guard, for objects whose reads cannot throw (see `convert::get_data`).
+    #[wasm_bindgen(js_namespace = Reflect, js_name = get)]
+    pub fn read_data(target: &JsValue, key: &JsValue) -> JsValue;
+
+    /// The engine's own `JSON.stringify`.
+    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
+    pub fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
 }
 
-/// Reads a webhook id argument (a string or an integer).
-pub fn webhook_id(v: &JsValue) -> Result<String, Error> {
-    webhook::webhook_id(&found_within(v, crate::validate::MAX_CHAT_ID_CHARS))
+#[wasm_bindgen]
+extern "C" {
+    /// `globalThis`, read once. (`js_sys::global()` looks for it under four names, one import each, for engines
+    /// older than every runtime this package supports.)
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL_THIS: JsValue;
+}
+
+/// The global object.
+pub fn global() -> JsValue {
+    GLOBAL_THIS.with(JsValue::clone)
+}
+
+/// Whether the global object has a `fetch` function.
+pub fn has_global_fetch() -> bool {
+    GLOBAL_THIS.with(|global| js_sys::Reflect::get(global, &JsValue::from_str("fetch")).is_ok_and(|f| f.is_function()))
 }

@@ -1,7 +1,7 @@
 //! The WebAssembly boundary of the edge toolkit: webhook payloads and URL secrets, Secure Mode signatures,
 //! the proxy's configuration and routing decision, and the input of the webhook management calls.
 
-use crate::bindings::json_parse;
+use crate::convert::json_parse;
 use crate::convert::{self, found, found_within, get, opt_number, opt_string, options_object, set, string, string_within};
 use crate::error::Error;
 use crate::endpoints::OPS;
@@ -37,7 +37,7 @@ fn found_at(root: &JsValue, path: &[&str]) -> Found {
 #[wasm_bindgen(js_name = personSignature)]
 pub fn person_signature(secret: JsValue, person_id: JsValue) -> Result<String, JsValue> {
     let secret = string_within(&secret, "secret", signature::MAX_SECRET_CHARS).map_err(|e| js_error(&e))?;
-    let person_id = string_within(&person_id, "personId", crate::validate::MAX_CHAT_ID_CHARS).map_err(|e| js_error(&e))?;
+    let person_id = string_within(&person_id, "personId", crate::endpoints::MAX_CHAT_ID_CHARS).map_err(|e| js_error(&e))?;
     signature::person_signature(&secret, &person_id).map_err(|e| js_error(&e))
 }
 

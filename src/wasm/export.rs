@@ -4,7 +4,7 @@
 //! back, and writes the NDJSON text this class makes from the JS values it holds: the chats, and each page's
 //! items and each failure while they are fed.
 
-use crate::bindings::json_stringify;
+use crate::convert::json_stringify;
 use crate::client::{call_options, Client};
 use crate::convert::{self, get, get_data, opt_number, set};
 use crate::endpoints::{Op, OPS};
@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::export::machine::{Action, Chats, ChatsPage, Export, Failed, FeedPage, Options, Range, Token, WindowOptions, Write};
 use crate::export::window::{Checkpoint, MAX_CHECKPOINT_CHARS};
 use crate::export_plan::{self, LineKind, Tally};
-use crate::rate_limit::RateLimit;
+use crate::call::RateLimit;
 use js_sys::{Array, JsString, Object};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -123,7 +123,7 @@ impl ExportRun {
     pub fn new(client: &Client, options: JsValue, host: ExportHost) -> Result<ExportRun, JsValue> {
         let settings = client.settings();
         let o = convert::options_object(&options, "options", OPTION_KEYS)?.unwrap_or_else(|| Object::new().into());
-        let page_size = opt_number(&o, "pageSize")?.map(export_plan::page_size).transpose()?.unwrap_or(crate::validate::MAX_LIMIT);
+        let page_size = opt_number(&o, "pageSize")?.map(export_plan::page_size).transpose()?.unwrap_or(crate::endpoints::MAX_LIMIT);
         let concurrency = opt_number(&o, "concurrency")?.map(export_plan::concurrency).transpose()?;
         let archived_option = match get(&o, "includeArchived")? {
             v if v.is_undefined() => None,
@@ -142,7 +142,7 @@ impl ExportRun {
             copy_defined(&o, params, "from")?;
         }
         copy_defined(&o, &feed_params, "to")?;
-        convert::list_params(&feed_params, &JsValue::UNDEFINED)?;
+        crate::client::list_params(&feed_params, &JsValue::UNDEFINED)?;
         let call_keys = Object::new();
         for key in ["signal", "timeoutMs", "maxRetries"] {
             copy_defined(&o, &call_keys, key)?;
@@ -398,7 +398,7 @@ fn listed_chat(chat: JsValue) -> (Option<String>, HostChat) {
     // List items are parsed JSON: reading one cannot throw, and one that is not an object has no id.
     let id = if chat.is_object() { get_data(&chat, "id") } else { JsValue::UNDEFINED };
     // An id too long to be a chat id is not copied (nor remembered); its chat's calls refuse it.
-    let key = id.dyn_ref::<JsString>().filter(|id| !convert::surely_longer(id, crate::validate::MAX_CHAT_ID_CHARS)).and_then(|id| id.as_string());
+    let key = id.dyn_ref::<JsString>().filter(|id| !convert::surely_longer(id, crate::endpoints::MAX_CHAT_ID_CHARS)).and_then(|id| id.as_string());
     let id = if id.is_string() { id } else { JsValue::NULL };
     (key, HostChat::new(id, chat))
 }
@@ -432,7 +432,7 @@ fn read_chat_ids(v: &JsValue) -> Result<Option<Vec<String>>, Error> {
     if units > MAX_CHAT_IDS_UNITS as f64 {
         return Err(Error::invalid(format!("chatIds holds more than {MAX_CHAT_IDS_UNITS} characters in all")));
     }
-    let ids = ids.iter().map(|id| convert::chat_id(&id)).collect::<Result<Vec<_>, _>>()?;
+    let ids = ids.iter().map(|id| crate::client::chat_id(&id)).collect::<Result<Vec<_>, _>>()?;
     let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     if let Some(twice) = export_plan::first_duplicate(&refs) {
         return Err(Error::invalid(format!("chatIds lists \"{}\" twice", crate::error::truncate(twice, 60))));

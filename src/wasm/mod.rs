@@ -3,7 +3,6 @@
 //! (the client and its calls), `export` (the bulk export, with the client) and `edge` (webhooks, Secure Mode,
 //! the proxy); see Cargo.toml.
 
-pub mod bindings;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod convert;

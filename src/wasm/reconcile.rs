@@ -13,14 +13,15 @@ use crate::client::{cause_chain, CallHandle, Operation};
 use crate::convert::{self, get, get_data, is_plain_object, set};
 use crate::endpoints::{Args, Op};
 use crate::error::{Error, ErrorKind};
-use crate::validate::Sender;
+use crate::endpoints::Sender;
 use js_sys::{Array, JsString, Object};
 use std::cell::OnceCell;
 use wasm_bindgen::prelude::*;
 
 /// A client's settings for sends: checked by default or not, and the idempotency store it was given.
 pub struct SendSettings {
-    reconcile: bool,
+    /// Whether sends are checked when a call does not say.
+    pub(crate) reconcile: bool,
     /// The caller's store, or undefined.
     store: JsValue,
     /// The in-memory store, made on the first use of a key when no store was given.
@@ -72,7 +73,7 @@ impl SendSettings {
             _ => None,
         };
         let (fingerprint, store) = match &key {
-            Some(_) => (Some(idempotency::fingerprint(op, &convert::chat_id(target)?, sender, content)), self.store()),
+            Some(_) => (Some(idempotency::fingerprint(op, &crate::client::chat_id(target)?, sender, content)), self.store()),
             None => (None, JsValue::UNDEFINED),
         };
         let params = Object::new();
@@ -231,7 +232,7 @@ impl Checked {
             Some("pending") => {
                 let count = get(value, "count")?;
                 let count = match count.as_f64() {
-                    Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= crate::validate::MAX_SAFE_INTEGER => Some(n as u64),
+                    Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= crate::endpoints::MAX_SAFE_INTEGER => Some(n as u64),
                     None if count.is_null() => None,
                     _ => return Err(unreadable()),
                 };

@@ -5,8 +5,8 @@
 use crate::client::{call_options, Client, Operation};
 use crate::convert::{self, get, get_data, opt_number, options_object, set};
 use crate::error::{Error, ErrorKind};
-use crate::rate_limit::RateLimit;
-use crate::validate;
+use crate::call::RateLimit;
+use crate::endpoints;
 use crate::watch::cursor::{Cursor, Mark, MAX_CURSOR_CHATS, MAX_MARK_IDS};
 use crate::watch::machine::{Action, ChatFact, Event, ItemFact, ItemKind, List, Request, Settings, Start, Verdict, Watch};
 use crate::watch::pace::{MAX_INTERVAL_MS, MIN_INTERVAL_MS};
@@ -72,7 +72,7 @@ impl WatchHandle {
                 settings.archived = archived.as_bool().ok_or_else(|| Error::invalid("archived must be a boolean"))?;
             }
             if let Some(n) = opt_number(o, "pageSize")? {
-                settings.page_size = validate::limit(n).map_err(|_| Error::invalid("pageSize must be an integer from 1 to 250"))?;
+                settings.page_size = endpoints::limit(n).map_err(|_| Error::invalid("pageSize must be an integer from 1 to 250"))?;
             }
             start = read_since(&get(o, "since")?)?;
             relay = read_relay(&get(o, "relay")?)?;
@@ -331,7 +331,7 @@ fn chat_fact(chat: &JsValue) -> ChatFact {
     if !convert::is_plain_object(chat) {
         return ChatFact::default();
     }
-    let id = get_data(chat, "id").as_string().filter(|id| validate::chat_id(id).is_ok());
+    let id = get_data(chat, "id").as_string().filter(|id| endpoints::chat_id(id).is_ok());
     let activity = body_time(&get_data(chat, "updated")).or_else(|| {
         let latest = get_data(chat, "latest");
         let message = if latest.is_object() { get_data(&latest, "message") } else { JsValue::UNDEFINED };
@@ -393,7 +393,7 @@ fn read_since(v: &JsValue) -> Result<Start, Error> {
     let (mut id_count, mut id_units) = (0usize, 0usize);
     for entry in chats.iter() {
         let e = options_object(&entry, "a cursor's chat", MARK_KEYS)?.ok_or_else(|| bad("a chat is not an object"))?;
-        let id = convert::chat_id(&get(&e, "id")?).map_err(|_| bad("a chat's id is not a chat id"))?;
+        let id = crate::client::chat_id(&get(&e, "id")?).map_err(|_| bad("a chat's id is not a chat id"))?;
         let at = cursor_time(&get(&e, "at")?, "at")?;
         let ids = get(&e, "ids")?;
         let at = match (at, ids.is_undefined()) {
@@ -408,7 +408,7 @@ fn read_since(v: &JsValue) -> Result<Start, Error> {
                     let text = i.dyn_ref::<JsString>().ok_or_else(|| bad("an id is not a string"))?;
                     id_count += 1;
                     id_units += text.length() as usize;
-                    if convert::surely_longer(text, validate::MAX_CHAT_ID_CHARS) || id_count > MAX_CURSOR_IDS || id_units > MAX_CURSOR_ID_UNITS {
+                    if convert::surely_longer(text, endpoints::MAX_CHAT_ID_CHARS) || id_count > MAX_CURSOR_IDS || id_units > MAX_CURSOR_ID_UNITS {
                         return Err(bad("its ids are too many or too long"));
                     }
                     read.push(String::from(text));
@@ -430,7 +430,7 @@ fn cursor_time(v: &JsValue, name: &str) -> Result<Option<i64>, Error> {
         return Ok(None);
     }
     let n = v.as_f64().ok_or_else(|| Error::invalid(["since is not a cursor of this client: ", name, " must be a number"].concat()))?;
-    validate::epoch_ms(name, n).map(Some).map_err(|_| Error::invalid(["since is not a cursor of this client: ", name, " is not a time"].concat()))
+    endpoints::epoch_ms(name, n).map(Some).map_err(|_| Error::invalid(["since is not a cursor of this client: ", name, " is not a time"].concat()))
 }
 
 /// Reads `relay`: `{ url, intervalMs?, WebSocket? }`, a `ws:`/`wss:` URL whose pushes wake the watch.
@@ -452,7 +452,7 @@ fn read_relay(v: &JsValue) -> Result<JsValue, Error> {
     };
     let mut socket = get(&o, "WebSocket")?;
     if socket.is_undefined() {
-        socket = js_sys::Reflect::get(&crate::bindings::global(), &JsValue::from_str("WebSocket")).unwrap_or(JsValue::UNDEFINED);
+        socket = js_sys::Reflect::get(&crate::convert::global(), &JsValue::from_str("WebSocket")).unwrap_or(JsValue::UNDEFINED);
         if !socket.is_function() {
             return Err(Error::invalid("this runtime has no WebSocket; pass relay.WebSocket"));
         }

@@ -14,7 +14,7 @@
 use super::cursor::{Cursor, Mark, Marks};
 use super::pace;
 use crate::error::ErrorKind;
-use crate::rate_limit::RateLimit;
+use crate::call::RateLimit;
 
 /// The chat list and feed page size when none is given: the API's largest.
 pub const DEFAULT_PAGE_SIZE: u32 = 250;

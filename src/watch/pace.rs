@@ -1,7 +1,7 @@
 //! How long a watch rests between polls: its interval while the rate-limit budget is comfortable, longer as
 //! the budget runs low (the same reading the client's calls update), and longer still after failed polls.
 
-use crate::rate_limit::RateLimit;
+use crate::call::RateLimit;
 
 /// The interval between polls when none is given.
 pub const DEFAULT_INTERVAL_MS: f64 = 5_000.0;

@@ -9,8 +9,7 @@
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use gosquared_chat::wasm::bindings::Shapes;
-use gosquared_chat::wasm::client::{answer_headers, operation_names, throw_if_aborted, AttemptFailureCode, CallHandle, Client, Operation};
+use gosquared_chat::wasm::client::{answer_headers, operation_names, throw_if_aborted, AttemptFailureCode, CallHandle, Client, Operation, Shapes};
 use gosquared_chat::wasm::edge::{normalize_proxy_config, parse_chat_message_webhook, person_signature, proxy_decide, verify_webhook_secret_in_url};
 use js_sys::{Array, Function, Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
