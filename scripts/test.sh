@@ -108,6 +108,11 @@ for example in worker-rust dashboard-rust; do
   fi
 done
 
+# tests/walk.test.mjs measures which files a call runs in a debug build of the client's module; it is built
+# here, before the Node suites run two at a time, so that its compilation does not slow the suites beside it.
+echo "== the debug module of the walk test (bench/walk.mjs --build-only)"
+node bench/walk.mjs --build-only || { status=1; failed=$((failed + 1)); }
+
 echo "== node --test (JS suites on the built package)"
 node --test --test-reporter=spec --test-concurrency=2 tests/*.test.mjs 2>&1 | tee tests/.artifacts/node.log
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1

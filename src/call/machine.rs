@@ -1,6 +1,9 @@
 //! One call as a state machine: created from its request and settings, it says what to send, takes each
 //! answer or failure, and says whether the call is done, should be tried again after a wait, or failed.
 //! It does no I/O: the driver sends, times out, waits and reads; time and randomness come in as values.
+//!
+//! The file holds what the call decides with, after the machine: what an answer's body means, the rate-limit
+//! budget an answer reports, and the retry policy.
 
 use crate::endpoints::{ApiRequest, Expect, Output, RetryClass};
 use crate::error::{ApiCode, Error, ErrorKind};
