@@ -22,7 +22,6 @@ pub mod watch;
 pub mod typed;
 
 pub use api::{endpoints, error};
-pub use call::pagination;
 pub use edge::{proxy, signature, webhook};
 pub use export::plan as export_plan;
 pub use util::{encode, number, text, time};

@@ -2,12 +2,11 @@
 //! answer or failure, and says whether the call is done, should be tried again after a wait, or failed.
 //! It does no I/O: the driver sends, times out, waits and reads; time and randomness come in as values.
 //!
-//! The file holds what the call decides with, after the machine: what an answer's body means, the rate-limit
-//! budget an answer reports, and the retry policy.
+//! The file holds what the call decides with, after the machine: what an answer's body means, whether a list
+//! has another page, the rate-limit budget an answer reports, and the retry policy.
 
-use crate::endpoints::{ApiRequest, Expect, Output, RetryClass};
+use crate::endpoints::{ApiRequest, Expect, Output, RetryClass, MAX_LIMIT};
 use crate::error::{ApiCode, Error, ErrorKind};
-use crate::pagination::{self, PageFacts, Verdict};
 use std::rc::Rc;
 
 /// A client's checked settings, shared by its calls.
@@ -250,7 +249,7 @@ impl Call {
     fn page(&self, bare: bool, facts: ListFacts) -> PageOutcome {
         let params = self.request.list.as_ref().map(|(_, p)| p.clone()).unwrap_or_default();
         let offset = params.offset.unwrap_or(0);
-        let verdict = pagination::judge(&PageFacts {
+        let verdict = judge(&PageFacts {
             offset,
             limit: params.limit,
             len: facts.len,
@@ -557,6 +556,49 @@ fn http_date_ms(v: &str) -> Option<f64> {
         iso.push_str(part);
     }
     crate::time::parse_iso(&iso).map(|ms| ms as f64)
+}
+
+// Deciding whether a list has another page, and which window to ask for next.
+
+/// What is known about a page just received.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PageFacts {
+    /// The offset the page was asked for.
+    pub offset: u64,
+    /// The page size asked for, when one was sent.
+    pub limit: Option<u32>,
+    /// How many items came back.
+    pub len: usize,
+    /// The total the API reported, when it did.
+    pub cardinality: Option<f64>,
+    /// Whether the page's first item has the same fingerprint as the previous page's (false on a first page).
+    pub repeats_previous: bool,
+}
+
+/// The verdict on a page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The page is new; fetch the next window if there is one.
+    Next(Option<(u64, u32)>),
+    /// The page repeats the previous one: the server ignored the offset, so the list ends here.
+    Repeated,
+}
+
+/// Judges a page: a short or empty page ends the list, as does reaching `cardinality` or a repeated page.
+pub fn judge(p: &PageFacts) -> Verdict {
+    if p.len > 0 && p.repeats_previous {
+        return Verdict::Repeated;
+    }
+    let len = p.len as u64;
+    if len == 0 || p.limit.is_some_and(|l| len < u64::from(l)) {
+        return Verdict::Next(None);
+    }
+    let next_offset = p.offset.saturating_add(len);
+    if p.cardinality.is_some_and(|c| next_offset as f64 >= c) {
+        return Verdict::Next(None);
+    }
+    let size = p.limit.unwrap_or_else(|| u32::try_from(p.len).unwrap_or(MAX_LIMIT).min(MAX_LIMIT));
+    Verdict::Next(Some((next_offset, size)))
 }
 
 #[cfg(test)]
@@ -966,5 +1008,42 @@ mod retry_tests {
         let now = 784_111_777_000.0 - 5000.0;
         assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now), Some(5000.0));
         assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now + 10_000.0), Some(0.0));
+    }
+}
+
+#[cfg(test)]
+mod pagination_tests {
+    use super::*;
+
+    fn facts(offset: u64, limit: Option<u32>, len: usize, cardinality: Option<f64>) -> PageFacts {
+        PageFacts { offset, limit, len, cardinality, repeats_previous: false }
+    }
+
+    #[test]
+    fn full_pages_continue() {
+        assert_eq!(judge(&facts(0, Some(10), 10, Some(25.0))), Verdict::Next(Some((10, 10))));
+        assert_eq!(judge(&facts(0, Some(10), 10, None)), Verdict::Next(Some((10, 10))));
+        assert_eq!(judge(&facts(0, None, 7, None)), Verdict::Next(Some((7, 7))));
+        assert_eq!(judge(&facts(0, None, 400, None)), Verdict::Next(Some((400, 250))));
+    }
+
+    #[test]
+    fn short_empty_or_complete_pages_end() {
+        assert_eq!(judge(&facts(0, Some(10), 9, None)), Verdict::Next(None));
+        assert_eq!(judge(&facts(20, Some(10), 0, None)), Verdict::Next(None));
+        assert_eq!(judge(&facts(20, Some(10), 10, Some(30.0))), Verdict::Next(None));
+        assert_eq!(judge(&facts(0, None, 0, None)), Verdict::Next(None));
+    }
+
+    #[test]
+    fn a_repeated_page_ends_the_list() {
+        let mut f = facts(10, Some(10), 10, None);
+        f.repeats_previous = true;
+        assert_eq!(judge(&f), Verdict::Repeated);
+        f.repeats_previous = false;
+        assert_eq!(judge(&f), Verdict::Next(Some((20, 10))));
+        f.len = 0;
+        f.repeats_previous = true;
+        assert_eq!(judge(&f), Verdict::Next(None), "an empty page is an end, not a repeat");
     }
 }
