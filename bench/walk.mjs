@@ -67,7 +67,8 @@ const name = (bytes, at) => {
 /**
  * Instruments the module: a mutable i32 global `__walk_base` (exported), and at the start of every defined
  * function `if (base) memory[base + index] = 1`. Debug sections are dropped (their offsets would be wrong).
- * Returns `{ bytes, names }`: the new module and the function names by index.
+ * Returns `{ bytes, names, functions }`: the new module, the function names by index, and how many functions
+ * (imported and defined) there are.
  */
 function instrument(input) {
   const sections = [];
@@ -113,8 +114,11 @@ function instrument(input) {
       }
     }
   }
-  const globalsBefore = sections.filter((s) => s.id === 6).map((s) => leb(s.body, 0)[0])[0] ?? 0;
-  const base = importedGlobals + globalsBefore;
+  const globalSection = sections.find((s) => s.id === 6);
+  if (globalSection === undefined) throw new Error("walk: the module has no global section");
+  const base = importedGlobals + leb(globalSection.body, 0)[0];
+  const codeSection = sections.find((s) => s.id === 10);
+  const functions = importedFuncs + (codeSection === undefined ? 0 : leb(codeSection.body, 0)[0]);
   const mark = (index) => [0x23, ...toLeb(base), 0x04, 0x40, 0x23, ...toLeb(base), 0x41, 0x01, 0x3a, 0x00, ...toLeb(index), 0x0b];
   const out = [input.subarray(0, 8)];
   const put = (...parts) => parts.forEach((part) => out.push(Uint8Array.from(part)));
@@ -151,14 +155,13 @@ function instrument(input) {
       out.push(body);
     }
   }
-  if (!sections.some((s) => s.id === 6)) throw new Error("walk: the module has no global section");
   const bytes = new Uint8Array(out.reduce((n, b) => n + b.length, 0));
   let offset = 0;
   for (const chunk of out) {
     bytes.set(chunk, offset);
     offset += chunk.length;
   }
-  return { bytes, names, importedFuncs };
+  return { bytes, names, functions };
 }
 
 function limits(body, at) {
@@ -227,7 +230,7 @@ function startEmulator() {
  */
 export async function measureWalks({ skipBuild = false } = {}) {
   if (!skipBuild) build();
-  const { bytes, names, importedFuncs } = instrument(readFileSync(path.join(OUT, "gosquared_chat_bg.wasm")));
+  const { bytes, names, functions: total } = instrument(readFileSync(path.join(OUT, "gosquared_chat_bg.wasm")));
   const session = new Session();
   session.connect();
   await session.post("Profiler.enable");
@@ -235,7 +238,6 @@ export async function measureWalks({ skipBuild = false } = {}) {
   const glue = await import(pathToFileURL(path.join(OUT, "gosquared_chat.js")).href);
   const exports = glue.initSync({ module: bytes });
   const memory = exports.memory;
-  const total = importedFuncs + Math.max(...names.keys(), 0) + 1;
   const region = memory.grow(Math.ceil(total / 65536) + 1) * 65536;
   exports.__walk_base.value = region;
   const { loadSync } = await import(pathToFileURL(path.join(OUT, "wasm.js")).href);
@@ -285,7 +287,9 @@ function walk(coverage, marks, names) {
     if (!script.url.startsWith(outDir)) continue;
     const file = script.url.slice(outDir.length);
     for (const fn of script.functions) {
-      if ((fn.ranges[0]?.count ?? 0) > 0 && fn.functionName !== "") add(file === "gosquared_chat.js" ? "(wasm-bindgen glue)" : `js/${file}`);
+      // The module's own top-level code (the range from offset 0) ran when it was imported, not in the call.
+      const [range] = fn.ranges;
+      if (range !== undefined && range.count > 0 && range.startOffset > 0) add(file === "gosquared_chat.js" ? "(wasm-bindgen glue)" : `js/${file}`);
     }
   }
   let outside = 0;
