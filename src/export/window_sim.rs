@@ -273,16 +273,21 @@ fn assert_union(first: &Run, second: &Run, sim: &Sim, since: i64, to: i64, archi
     repeats.len()
 }
 
+/// A project of 25 chats that changes on about one request in three (seeded), and a window run over it killed after a
+/// number of requests that depends on the seed.
+fn killed_run(seed: u64) -> (Sim, Run) {
+    let mut sim = Sim::new(25, 6, seed);
+    sim.churn = 3;
+    let first = drive(&mut machine(0, true, None), &mut sim, Some(3 + seed * 7 % 60));
+    (sim, first)
+}
+
 #[test]
 fn a_run_killed_anywhere_and_resumed_exports_the_window_once_while_the_list_moves() {
     let mut total_repeats = 0;
     let mut runs = 0;
     for seed in 1..=40u64 {
-        let mut sim = Sim::new(25, 6, seed);
-        sim.churn = 3;
-        let mut first_machine = machine(0, true, None);
-        let kill = 3 + seed * 7 % 60;
-        let first = drive(&mut first_machine, &mut sim, Some(kill));
+        let (mut sim, first) = killed_run(seed);
         let Some(checkpoint) = first.checkpoints.last().cloned() else { continue };
         let to = checkpoint.to;
         let text = checkpoint.encode(SITE);
@@ -304,9 +309,7 @@ fn a_run_killed_twice_and_resumed_twice_exports_the_window_once() {
     let mut unmarked = 0;
     let mut runs = 0;
     for seed in 1..=40u64 {
-        let mut sim = Sim::new(25, 6, seed);
-        sim.churn = 3;
-        let first = drive(&mut machine(0, true, None), &mut sim, Some(3 + seed * 7 % 60));
+        let (mut sim, first) = killed_run(seed);
         let Some(checkpoint) = first.checkpoints.last().cloned() else { continue };
         let to = checkpoint.to;
         // The resumed run dies soon after its first checkpoint, and a third run resumes it.

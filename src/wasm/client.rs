@@ -2,16 +2,13 @@
 //! and [`CallHandle`] wraps one call's state machine ([`crate::call::machine::Call`]) for the JS driver
 //! (`js/driver.js`), which sends what it says and feeds it what came back.
 
-use crate::call::machine::{BodyKind, BodyView, Decoded};
-use crate::call::machine::{AttemptFailure, Call, ListFacts, PageOutcome, Settings, Step, Success};
+use crate::call::machine::{AttemptFailure, BodyKind, BodyView, Call, Decoded, ListFacts, PageOutcome, RateLimit, Settings, Step, Success};
 use crate::convert::{self, found_within, get, get_data, is_plain_object, js_string_within, json_parse, json_stringify, opt_number, opt_string_within, options_object, read_data, read_frozen, time_value, too_long, Remembered};
-use crate::webhook::{self, Found, NewWebhook, TriggerValue};
-use std::cell::RefCell;
 use crate::endpoints::{self, auth_query, ApiRequest, Args, Input, ListParams, Op, Target, DEFAULT_BASE_URL, OPS};
 use crate::error::{ApiCode, Error};
-use crate::call::RateLimit;
+use crate::webhook::{self, Found, NewWebhook, TriggerValue};
 use js_sys::{Array, JsString, Object, Reflect};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 

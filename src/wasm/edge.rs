@@ -1,8 +1,7 @@
 //! The WebAssembly boundary of the edge toolkit: webhook payloads and URL secrets, Secure Mode signatures,
 //! the proxy's configuration and routing decision, and the input of the webhook management calls.
 
-use crate::convert::json_parse;
-use crate::convert::{self, found, found_within, get, opt_number, opt_string, options_object, set, string, string_within};
+use crate::convert::{self, found, found_within, get, json_parse, opt_number, opt_string, options_object, set, string, string_within};
 use crate::error::Error;
 use crate::endpoints::OPS;
 use crate::proxy::{self, Decision, Incoming, ProxyConfig};

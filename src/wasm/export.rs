@@ -4,9 +4,8 @@
 //! back, and writes the NDJSON text this class makes from the JS values it holds: the chats, and each page's
 //! items and each failure while they are fed.
 
-use crate::convert::json_stringify;
 use crate::client::{call_options, Client};
-use crate::convert::{self, get, get_data, opt_number, set};
+use crate::convert::{self, get, get_data, json_stringify, opt_number, set};
 use crate::endpoints::{Op, OPS};
 use crate::error::Error;
 use crate::export::machine::{Action, Chats, ChatsPage, Export, Failed, FeedPage, Options, Range, Token, WindowOptions, Write};

@@ -50,7 +50,8 @@ impl SendSettings {
     }
 
     /// A checked send's state when the call is one (a send with `reconcile` or an `idempotencyKey`), after
-    /// checking those options; they are refused on every other operation.
+    /// checking those options; they are refused on every other operation. `Client::call` does not ask for a
+    /// call with neither option on a client that does not reconcile by default: the answer would be None.
     pub fn checked(&self, op: Op, target: &JsValue, args: &Args, opts: &JsValue, reconcile: Option<&JsValue>, key: Option<&JsValue>) -> Result<Option<Box<Checked>>, Error> {
         // `opts` has been read by `call_options`, which hands over these two as given, when given.
         let (reconcile, key) = (optional_bool(reconcile, "reconcile")?, optional_key(key)?);
